@@ -1,0 +1,6 @@
+//! The generator: content in, checks, pages out.
+//!
+//! `content` reads the clerks' files into the `model`, `checks` validate it, `render` turns it
+//! into pages and downloads, `output` writes them aside and swaps them in whole.
+
+pub mod cli;

@@ -1,0 +1,70 @@
+//! `ydt`: the command line. Thin: parses arguments and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "ydt",
+    version,
+    about = "监督一点通: build each community's disclosure site from YAML and Markdown"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the content and build the site into --out (default <root>/public).
+    Build {
+        /// Site root holding content/ and themes/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output directory; replaced whole, in one atomic step, only when the build succeeds.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Public origin to use instead of site.yaml's base_url (e.g. for a staging copy).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Run every check and report every problem, without writing anything.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write a record skeleton for a clerk to fill in.
+    New {
+        /// Record kind: payouts, finance, assets, projects, or one defined in content/kinds/.
+        kind: String,
+        /// Community slug (the folder name under content/communities/).
+        #[arg(long)]
+        community: String,
+        /// Period YYYY-MM; defaults to the month after the community's latest record.
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            root,
+            out,
+            base_url,
+        } => ydt::cli::build(&root, out.as_deref(), base_url.as_deref()),
+        Command::Check { root } => ydt::cli::check(&root),
+        Command::New {
+            kind,
+            community,
+            period,
+            root,
+        } => ydt::cli::new_record(&root, &kind, &community, period.as_deref()),
+    };
+    ExitCode::from(result)
+}
