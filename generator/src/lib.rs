@@ -6,3 +6,4 @@
 pub mod checks;
 pub mod cli;
 pub mod output;
+pub mod render;
