@@ -201,11 +201,12 @@ fn fold(c: char) -> char {
 }
 
 /// Digits only, with a mobile's country prefix dropped: the form public numbers are compared in.
+/// (Labels such as `Fax`, `电话` or `(办公室)` in a listing are ignored.)
 fn canonical_number(written: &str) -> String {
     let digits: String = written
         .chars()
         .map(fold)
-        .filter(|c| c.is_ascii_digit() || *c == 'X')
+        .filter(char::is_ascii_digit)
         .collect();
     strip_country_prefix(&digits).to_string()
 }
@@ -224,7 +225,8 @@ fn strip_country_prefix(digits: &str) -> &str {
 /// A maximal run of ASCII digits (after folding), as indices into the char list.
 struct Group {
     chars: Range<usize>,
-    /// Followed by `X`/`x` that is not itself followed by a letter or digit: an ID's check digit.
+    /// Followed by `X`/`x` that is not itself followed by a Latin letter or digit (a Chinese
+    /// character may follow: `…002X号`): an ID's check digit.
     x_after: bool,
     /// Part of a decimal number (`1234.50`): never an identifier, never joined to neighbours.
     decimal: bool,
@@ -250,7 +252,9 @@ fn digit_groups(chars: &[Char]) -> Vec<Group> {
             i += 1;
         }
         let x_after = chars.get(i).is_some_and(|ch| ch.c == 'X')
-            && !chars.get(i + 1).is_some_and(|ch| ch.c.is_alphanumeric());
+            && !chars
+                .get(i + 1)
+                .is_some_and(|ch| ch.c.is_ascii_alphanumeric());
         let dot_before = start >= 2 && chars[start - 1].c == '.' && is_digit(start - 2);
         let dot_after = chars.get(i).is_some_and(|ch| ch.c == '.') && is_digit(i + 1);
         groups.push(Group {
@@ -618,6 +622,11 @@ mod tests {
             found("11010519491231002ｘ"),
             [("11010519491231002ｘ", ResidentId)]
         );
+        // Chinese text may follow the check digit directly.
+        assert_eq!(
+            found("证号11010519491231002X号码"),
+            [("11010519491231002X", ResidentId)]
+        );
         // An `x` that starts a word is not a check digit.
         assert!(found("11010519491231002xyz").is_empty());
     }
@@ -814,6 +823,7 @@ mod tests {
             assert!(found_with(written, &public).is_empty(), "{written}");
         }
         assert!(public.contains("(0551) 6352 1234"));
+        assert!(public.contains("Fax: 0551-63521234"));
         assert!(!public.contains("0551-63521235"));
         // An unlisted mobile next to a listed one is still found.
         assert_eq!(
