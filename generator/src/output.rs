@@ -52,12 +52,25 @@ impl Staging {
 
     /// Writes `bytes` to `rel` inside the staging tree, creating parent directories. `rel` is a
     /// relative path with `/` separators; absolute paths and `..` are refused.
+    ///
+    /// Writing one path twice is an error: with parallel writers, which copy won would depend on
+    /// timing, and the same content must give the same site.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.root.join(checked_relative(rel)?);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
-        let mut file = fs::File::create(&path)?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::AlreadyExists {
+                    io::Error::new(e.kind(), format!("`{rel}` is written twice in one build"))
+                } else {
+                    e
+                }
+            })?;
         file.write_all(bytes)
     }
 
@@ -180,32 +193,39 @@ fn sibling_name(out_name: &str, role: &str, pid: u32, n: u64) -> String {
 /// Removes `.<out>.staging-<pid>-<n>` and `.<out>.old-<pid>-<n>` directories whose process is
 /// gone. Directories of this process and of live processes are left alone: they may be a build
 /// in progress. (A dead build's pid reused by an unrelated process only delays the clean-up.)
+/// A backup (`old`) is kept while `out` is missing: it is then the only copy of the site.
 fn remove_stale_leftovers(parent: &Path, out_name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
+    let out_exists = fs::symlink_metadata(parent.join(out_name)).is_ok();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let Some(pid) = file_name.to_str().and_then(|n| leftover_pid(n, out_name)) else {
+        let Some((role, pid)) = file_name.to_str().and_then(|n| leftover_of(n, out_name)) else {
             continue;
         };
+        if role == "old" && !out_exists {
+            continue;
+        }
         if pid != std::process::id() && !process_is_alive(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
 }
 
-/// The pid in a name made by [`sibling_name`] for `out_name`, or `None` for any other name.
-fn leftover_pid(file_name: &str, out_name: &str) -> Option<u32> {
+/// The role (`staging` or `old`) and pid in a name made by [`sibling_name`] for `out_name`, or
+/// `None` for any other name.
+fn leftover_of<'n>(file_name: &'n str, out_name: &str) -> Option<(&'n str, u32)> {
     let rest = file_name.strip_prefix('.')?.strip_prefix(out_name)?;
-    let rest = rest
-        .strip_prefix(".staging-")
-        .or_else(|| rest.strip_prefix(".old-"))?;
-    let (pid, n) = rest.split_once('-')?;
-    if pid.is_empty() || n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+    let (role, rest) = rest.strip_prefix('.')?.split_once('-')?;
+    if role != "staging" && role != "old" {
         return None;
     }
-    pid.parse().ok()
+    let (pid, n) = rest.split_once('-')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((role, pid.parse().ok()?))
 }
 
 fn process_is_alive(pid: u32) -> bool {
@@ -477,6 +497,28 @@ mod tests {
         assert!(other_site.exists());
         assert!(unrelated.exists());
         drop(staging);
+
+        // With no site in place, a dead build's backup is the only copy: it stays.
+        fs::remove_dir_all(&out).unwrap();
+        fs::create_dir_all(&dead_backup).unwrap();
+        fs::create_dir_all(&dead).unwrap();
+        drop(Staging::begin(&out).unwrap());
+        assert!(dead_backup.exists());
+        assert!(!dead.exists());
+    }
+
+    #[test]
+    fn writing_one_path_twice_is_an_error() {
+        let scratch = Scratch::new("twice");
+        let staging = Staging::begin(&scratch.0.join("public")).unwrap();
+        staging.write("c/a/index.html", b"first").unwrap();
+        let err = staging.write("c/a/index.html", b"second").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert!(err.to_string().contains("c/a/index.html"), "{err}");
+        assert_eq!(
+            fs::read(staging.root().join("c/a/index.html")).unwrap(),
+            b"first"
+        );
     }
 
     #[test]
