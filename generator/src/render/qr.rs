@@ -53,9 +53,14 @@ pub fn version_of(url: &str) -> Result<i16, QrError> {
     Ok(version_number(encode(url)?.version()))
 }
 
-/// The error correction level `qr_svg` uses for `url`.
-pub fn ec_level_of(url: &str) -> Result<EcLevel, QrError> {
-    Ok(encode(url)?.error_correction_level())
+/// The error correction level `qr_svg` uses for `url`: `'M'` or `'Q'`.
+pub fn ec_level_of(url: &str) -> Result<char, QrError> {
+    Ok(match encode(url)?.error_correction_level() {
+        EcLevel::L => 'L',
+        EcLevel::M => 'M',
+        EcLevel::Q => 'Q',
+        EcLevel::H => 'H',
+    })
 }
 
 fn encode(url: &str) -> Result<QrCode, QrError> {
@@ -188,13 +193,18 @@ mod tests {
         for url in [ENTRY, GATE] {
             let version = version_of(url).unwrap();
             assert!((1..=4).contains(&version), "{url}: version {version}");
-            assert!(
-                matches!(ec_level_of(url).unwrap(), EcLevel::M | EcLevel::Q),
+            assert!(matches!(ec_level_of(url).unwrap(), 'M' | 'Q'), "{url}");
+        }
+        // Q is taken only where it fits in the version M needs.
+        for url in [ENTRY, GATE] {
+            let m = QrCode::with_error_correction_level(url, EcLevel::M).unwrap();
+            assert_eq!(
+                version_of(url).unwrap(),
+                version_number(m.version()),
                 "{url}"
             );
         }
-        // Growing the URL never shrinks the code, and more room is taken only when needed.
-        assert!(version_of(GATE).unwrap() >= version_of(ENTRY).unwrap());
+        assert_eq!(ec_level_of(GATE).unwrap(), 'Q');
     }
 
     #[test]
