@@ -3,4 +3,7 @@
 //! `content` reads the clerks' files into the `model`, `checks` validate it, `render` turns it
 //! into pages and downloads, `output` writes them aside and swaps them in whole.
 
+pub mod checks;
 pub mod cli;
+pub mod output;
+pub mod render;

@@ -1,0 +1,3 @@
+//! Validation passes over the content: each check reports every problem it finds, never only the first.
+
+pub mod privacy;

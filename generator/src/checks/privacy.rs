@@ -1,0 +1,873 @@
+//! The privacy guard: finds unmasked personal identifiers in text that is about to be published.
+//!
+//! It owns the rules for what counts as a resident ID number (身份证号), a mainland mobile number
+//! (手机号) and a bank card number (银行卡号), which written forms are masked well enough to pass,
+//! which numbers a site lists as public, and whether a payout recipient's name is masked.
+//!
+//! It does not own where text comes from, line and column numbers (callers turn the byte ranges
+//! of a [`Finding`] into positions in their source file), nor whether a record is allowed to
+//! publish full names: it only answers questions about strings.
+//!
+//! Text is read the way a resident reads it: full-width digits (`１３９…`), the full-width plus
+//! and minus and the ideographic space count as their ASCII counterparts. A number may be written
+//! in groups separated by a single space or dash (`139 5512 3456`, `6222-0202-…`), but a digit
+//! run that is part of a longer run or of a decimal amount is never read as an identifier.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// What kind of personal identifier a [`Finding`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdentifierKind {
+    /// An 18-digit resident ID number with a valid check digit.
+    ResidentId,
+    /// A mainland mobile number, `1[3-9]` and nine more digits, with or without `+86`.
+    Mobile,
+    /// A 16–19 digit number that passes the Luhn check.
+    BankCard,
+}
+
+impl IdentifierKind {
+    /// A short description for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            IdentifierKind::ResidentId => "unmasked resident ID number (身份证号)",
+            IdentifierKind::Mobile => "unmasked mobile number (手机号)",
+            IdentifierKind::BankCard => "unmasked bank card number (银行卡号)",
+        }
+    }
+
+    /// One sentence of help: how to write this identifier so that it may be published.
+    pub fn mask_hint(self) -> &'static str {
+        match self {
+            IdentifierKind::ResidentId => {
+                "mask the middle digits with `*`, e.g. `340104********1234` (身份证号须隐去中间位)"
+            }
+            IdentifierKind::Mobile => {
+                "mask the middle four digits, e.g. `138****1234`, or list the number as public in site.yaml or community.yaml (手机号须隐去中间四位)"
+            }
+            IdentifierKind::BankCard => {
+                "mask all but the last four digits, e.g. `6222 **** **** 1234` (银行卡号须隐去)"
+            }
+        }
+    }
+}
+
+/// An unmasked identifier found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Byte range in the text that was scanned (the original text, full-width digits and all).
+    pub range: Range<usize>,
+    pub kind: IdentifierKind,
+}
+
+/// Phone numbers (and any other numbers) a site lists as public, so the guard lets them through.
+///
+/// Numbers are stored as their digits only, with a `+86`/`0086` country prefix of a mobile
+/// dropped, so `+86 139-5512-3456`, `13955123456` and `０５５１－６３５２１２３４` match
+/// however the listing and the page write them.
+#[derive(Debug, Clone, Default)]
+pub struct PublicNumbers {
+    digits: HashSet<String>,
+}
+
+impl PublicNumbers {
+    pub fn new<I, S>(numbers: I) -> PublicNumbers
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let digits = numbers
+            .into_iter()
+            .map(|n| canonical_number(n.as_ref()))
+            .filter(|d| !d.is_empty())
+            .collect();
+        PublicNumbers { digits }
+    }
+
+    /// Whether `written` is one of the listed numbers, in whatever format it is written.
+    pub fn contains(&self, written: &str) -> bool {
+        self.digits.contains(&canonical_number(written))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.digits.is_empty()
+    }
+}
+
+/// Every unmasked identifier in `text` that is not listed in `public`, in text order.
+///
+/// Where candidates overlap, a resident ID wins over a bank card, and a bank card over a mobile.
+pub fn scan(text: &str, public: &PublicNumbers) -> Vec<Finding> {
+    let chars = normalise(text);
+    let groups = digit_groups(&chars);
+
+    let mut candidates = Vec::new();
+    for chain in chains(&groups, &chars) {
+        collect_candidates(chain, &chars, &mut candidates);
+    }
+
+    // Precedence first, then text order, then the longest reading of the same start. A public
+    // number still claims its span, so a listed card cannot be re-read as a mobile inside it.
+    candidates.sort_by_key(|c| (precedence(c.kind), c.chars.start, usize::MAX - c.chars.end));
+    let mut taken: Vec<Candidate> = Vec::new();
+    for candidate in candidates {
+        let overlaps = taken
+            .iter()
+            .any(|t| t.chars.start < candidate.chars.end && candidate.chars.start < t.chars.end);
+        if !overlaps {
+            taken.push(candidate);
+        }
+    }
+
+    let mut findings: Vec<Finding> = taken
+        .into_iter()
+        .filter(|c| !public.digits.contains(&c.canonical))
+        .map(|c| Finding {
+            range: chars[c.chars.start].bytes.start..chars[c.chars.end - 1].bytes.end,
+            kind: c.kind,
+        })
+        .collect();
+    findings.sort_by_key(|f| f.range.start);
+    findings
+}
+
+/// Whether a payout recipient's name is masked: at least one character replaced by `*` (or the
+/// full-width `＊`), and not every character. `张*`, `欧*明`, `司马*`, `*明` pass; `张三` and `**`
+/// do not.
+pub fn is_masked_name(name: &str) -> bool {
+    let name = name.trim();
+    let stars = name.chars().filter(|&c| is_star(c)).count();
+    stars > 0 && stars < name.chars().count()
+}
+
+/// The masked form to suggest in help text: the surname kept, and for names of three or more
+/// characters the last character too (`张三` → `张*`, `欧阳明` → `欧*明`, `司马相如` → `司**如`).
+pub fn suggest_masked_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_string(),
+        2 => format!("{}*", chars[0]),
+        n => {
+            let mut masked = String::new();
+            masked.push(chars[0]);
+            masked.extend(std::iter::repeat_n('*', n - 2));
+            masked.push(chars[n - 1]);
+            masked
+        }
+    }
+}
+
+fn is_star(c: char) -> bool {
+    c == '*' || c == '＊'
+}
+
+fn precedence(kind: IdentifierKind) -> u8 {
+    match kind {
+        IdentifierKind::ResidentId => 0,
+        IdentifierKind::BankCard => 1,
+        IdentifierKind::Mobile => 2,
+    }
+}
+
+/// One character of the text as the guard reads it, with its byte span in the original.
+struct Char {
+    c: char,
+    bytes: Range<usize>,
+}
+
+fn normalise(text: &str) -> Vec<Char> {
+    text.char_indices()
+        .map(|(i, c)| Char {
+            c: fold(c),
+            bytes: i..i + c.len_utf8(),
+        })
+        .collect()
+}
+
+/// Reads full-width and look-alike characters as the ASCII ones a reader takes them for.
+fn fold(c: char) -> char {
+    match c {
+        '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+        '＋' => '+',
+        '－' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => '-',
+        '\u{3000}' | '\u{a0}' => ' ',
+        'Ｘ' | 'ｘ' | 'x' => 'X',
+        '＊' => '*',
+        '．' => '.',
+        _ => c,
+    }
+}
+
+/// Digits only, with a mobile's country prefix dropped: the form public numbers are compared in.
+/// (Labels such as `Fax`, `电话` or `(办公室)` in a listing are ignored.)
+fn canonical_number(written: &str) -> String {
+    let digits: String = written
+        .chars()
+        .map(fold)
+        .filter(char::is_ascii_digit)
+        .collect();
+    strip_country_prefix(&digits).to_string()
+}
+
+fn strip_country_prefix(digits: &str) -> &str {
+    for prefix in ["0086", "86"] {
+        if let Some(rest) = digits.strip_prefix(prefix)
+            && is_mobile(rest)
+        {
+            return rest;
+        }
+    }
+    digits
+}
+
+/// A maximal run of ASCII digits (after folding), as indices into the char list.
+struct Group {
+    chars: Range<usize>,
+    /// Followed by `X`/`x` that is not itself followed by a Latin letter or digit (a Chinese
+    /// character may follow: `…002X号`): an ID's check digit.
+    x_after: bool,
+    /// Part of a decimal number (`1234.50`): never an identifier, never joined to neighbours.
+    decimal: bool,
+}
+
+impl Group {
+    fn len(&self) -> usize {
+        self.chars.len()
+    }
+}
+
+fn digit_groups(chars: &[Char]) -> Vec<Group> {
+    let is_digit = |i: usize| chars.get(i).is_some_and(|ch| ch.c.is_ascii_digit());
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit(i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while is_digit(i) {
+            i += 1;
+        }
+        let x_after = chars.get(i).is_some_and(|ch| ch.c == 'X')
+            && !chars
+                .get(i + 1)
+                .is_some_and(|ch| ch.c.is_ascii_alphanumeric());
+        let dot_before = start >= 2 && chars[start - 1].c == '.' && is_digit(start - 2);
+        let dot_after = chars.get(i).is_some_and(|ch| ch.c == '.') && is_digit(i + 1);
+        groups.push(Group {
+            chars: start..i,
+            x_after,
+            decimal: dot_before || dot_after,
+        });
+    }
+    groups
+}
+
+/// Splits groups into chains of groups joined by exactly one space or dash: the ways people
+/// write a number in parts. Decimal groups stand alone and are dropped.
+fn chains<'g>(groups: &'g [Group], chars: &[Char]) -> Vec<&'g [Group]> {
+    let mut chains = Vec::new();
+    let mut start = 0;
+    for i in 0..groups.len() {
+        let joined_to_next = groups.get(i + 1).is_some_and(|next| {
+            let gap = groups[i].chars.end;
+            !groups[i].decimal
+                && !next.decimal
+                && next.chars.start == gap + 1
+                && matches!(chars[gap].c, ' ' | '-')
+        });
+        if !joined_to_next {
+            let chain = &groups[start..=i];
+            if !(chain.len() == 1 && chain[0].decimal) {
+                chains.push(chain);
+            }
+            start = i + 1;
+        }
+    }
+    chains
+}
+
+struct Candidate {
+    /// Char indices covered, from the first digit (or `+`) to the last digit (or check `X`).
+    chars: Range<usize>,
+    kind: IdentifierKind,
+    /// The digits, country prefix dropped: what is looked up in [`PublicNumbers`].
+    canonical: String,
+}
+
+/// Longest possible identifier, in digits (a bank card; `0086` + mobile is 15).
+const MAX_DIGITS: usize = 19;
+
+fn collect_candidates(chain: &[Group], chars: &[Char], out: &mut Vec<Candidate>) {
+    for s in 0..chain.len() {
+        let mut total = 0;
+        for e in s..chain.len() {
+            total += chain[e].len();
+            if total > MAX_DIGITS {
+                break;
+            }
+            let parts = &chain[s..=e];
+            let digits: String = parts
+                .iter()
+                .flat_map(|g| chars[g.chars.clone()].iter().map(|ch| ch.c))
+                .collect();
+            let span = parts[0].chars.start..parts[parts.len() - 1].chars.end;
+            let lens: Vec<usize> = parts.iter().map(Group::len).collect();
+
+            if let Some(candidate) = resident_id(&digits, &lens, parts, span.clone()) {
+                out.push(candidate);
+            }
+            if is_card_shape(&lens) && is_luhn_valid(&digits) {
+                out.push(Candidate {
+                    chars: span.clone(),
+                    kind: IdentifierKind::BankCard,
+                    canonical: digits.clone(),
+                });
+            }
+            if let Some(candidate) = mobile(&digits, &lens, span, chars) {
+                out.push(candidate);
+            }
+        }
+    }
+}
+
+fn resident_id(
+    digits: &str,
+    lens: &[usize],
+    parts: &[Group],
+    span: Range<usize>,
+) -> Option<Candidate> {
+    // 18 digits, or 17 and a check `X`; in one run or as 6-8-4 (region, birth date, sequence).
+    let with_x = digits.len() == 17 && parts[parts.len() - 1].x_after;
+    if !(digits.len() == 18 || with_x) {
+        return None;
+    }
+    if !(lens.len() == 1 || (lens[..2] == [6, 8] && lens.len() == 3)) {
+        return None;
+    }
+    let mut id = digits.to_string();
+    let mut chars = span;
+    if with_x {
+        id.push('X');
+        chars.end += 1;
+    }
+    if !has_valid_id_check_digit(&id) || !has_plausible_birth_date(&id) {
+        return None;
+    }
+    Some(Candidate {
+        chars,
+        kind: IdentifierKind::ResidentId,
+        canonical: id,
+    })
+}
+
+/// GB 11643: the 18th character is the ISO 7064 MOD 11-2 check of the first 17 digits.
+fn has_valid_id_check_digit(id: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let bytes = id.as_bytes();
+    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = bytes[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    bytes[17] == CHECK[(sum % 11) as usize]
+}
+
+/// Digits 7–14 are the birth date, YYYYMMDD. A serial number that happens to pass the check
+/// digit but cannot be a birth date is not an ID number.
+fn has_plausible_birth_date(id: &str) -> bool {
+    let number = |r: Range<usize>| id[r].parse::<u32>().ok();
+    let (Some(year), Some(month), Some(day)) = (number(6..10), number(10..12), number(12..14))
+    else {
+        return false;
+    };
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1850..=2199).contains(&year) && (1..=days_in_month).contains(&day)
+}
+
+/// One run of 16–19 digits, or groups of four with a last group of one to four.
+fn is_card_shape(lens: &[usize]) -> bool {
+    let total: usize = lens.iter().sum();
+    if !(16..=19).contains(&total) {
+        return false;
+    }
+    let (last, rest) = lens.split_last().expect("a chain has at least one group");
+    rest.is_empty() || (rest.iter().all(|&l| l == 4) && (1..=4).contains(last))
+}
+
+fn is_luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+fn is_mobile(digits: &str) -> bool {
+    let b = digits.as_bytes();
+    b.len() == 11
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+}
+
+fn mobile(digits: &str, lens: &[usize], span: Range<usize>, chars: &[Char]) -> Option<Candidate> {
+    // The number may carry a country prefix as its own group (`+86 139…`) or glued on (`86139…`).
+    let (number, number_lens, prefixed) = match lens {
+        [prefix, rest @ ..]
+            if !rest.is_empty() && matches!(digits.get(..*prefix), Some("86" | "0086")) =>
+        {
+            (&digits[*prefix..], rest, true)
+        }
+        [_] => {
+            let number = strip_country_prefix(digits);
+            (number, lens, number.len() != digits.len())
+        }
+        _ => (digits, lens, false),
+    };
+    if !is_mobile(number) {
+        return None;
+    }
+    // Parts of at least three digits (`139 5512 3456`, `139-55123456`): dates and list numbers
+    // are written in ones and twos and must not add up to a mobile.
+    let number_lens_ok = number_lens.len() == 1 || number_lens.iter().all(|&l| l >= 3);
+    if !number_lens_ok {
+        return None;
+    }
+    let mut span = span;
+    if prefixed && span.start > 0 && chars[span.start - 1].c == '+' {
+        span.start -= 1;
+    }
+    Some(Candidate {
+        chars: span,
+        kind: IdentifierKind::Mobile,
+        canonical: number.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none() -> PublicNumbers {
+        PublicNumbers::default()
+    }
+
+    /// The flagged substrings and their kinds.
+    fn found(text: &str) -> Vec<(&str, IdentifierKind)> {
+        found_with(text, &none())
+    }
+
+    fn found_with<'t>(text: &'t str, public: &PublicNumbers) -> Vec<(&'t str, IdentifierKind)> {
+        scan(text, public)
+            .into_iter()
+            .map(|f| (&text[f.range], f.kind))
+            .collect()
+    }
+
+    use IdentifierKind::{BankCard, Mobile, ResidentId};
+
+    /// ISO 7064 MOD 11-2 in its recursive form, written independently of the weighted sum the
+    /// guard uses: p ← 2·(p + d) mod 11 for each digit, check = (12 − p) mod 11, 10 written `X`.
+    fn id_check_char(first17: &str) -> char {
+        assert_eq!(first17.len(), 17);
+        let p = first17
+            .bytes()
+            .fold(0u32, |p, b| ((p + u32::from(b - b'0')) * 2) % 11);
+        match (12 - p) % 11 {
+            10 => 'X',
+            c => char::from_digit(c, 10).unwrap(),
+        }
+    }
+
+    fn id(first17: &str) -> String {
+        format!("{first17}{}", id_check_char(first17))
+    }
+
+    /// An ID with the wrong check character.
+    fn id_with_bad_check(first17: &str) -> String {
+        let good = id_check_char(first17);
+        let bad = if good == '0' { '1' } else { '0' };
+        format!("{first17}{bad}")
+    }
+
+    /// Appends the Luhn check digit: the digit that makes the doubled-every-second sum end in 0.
+    fn with_luhn_digit(payload: &str) -> String {
+        (0..10)
+            .map(|d| format!("{payload}{d}"))
+            .find(|n| {
+                let sum: u32 = n
+                    .chars()
+                    .rev()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let d = c.to_digit(10).unwrap();
+                        if i % 2 == 1 {
+                            (d * 2) / 10 + (d * 2) % 10
+                        } else {
+                            d
+                        }
+                    })
+                    .sum();
+                sum.is_multiple_of(10)
+            })
+            .unwrap()
+    }
+
+    fn in_groups_of_four(digits: &str) -> String {
+        let groups: Vec<&str> = digits
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        groups.join(" ")
+    }
+
+    fn full_width(ascii: &str) -> String {
+        ascii
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32('０' as u32 + (c as u32 - '0' as u32)).unwrap(),
+                '+' => '＋',
+                '-' => '－',
+                ' ' => '\u{3000}',
+                c => c,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_commonly_cited_example_id_is_valid_by_the_independent_algorithm() {
+        assert_eq!(id("11010519491231002"), "11010519491231002X");
+        assert_eq!(
+            found("身份证 11010519491231002X。"),
+            [("11010519491231002X", ResidentId)]
+        );
+    }
+
+    #[test]
+    fn ids_with_a_valid_check_digit_are_found() {
+        for first17 in [
+            "34010419800101123",
+            "34012219951231002",
+            "34260119700615461",
+            "11010519491231002",
+            "44030420000229051",
+        ] {
+            let number = id(first17);
+            assert_eq!(found(&number), [(number.as_str(), ResidentId)], "{number}");
+            let in_text = format!("户主:张*,证件号码{number},住址…");
+            assert_eq!(
+                found(&in_text),
+                [(number.as_str(), ResidentId)],
+                "{in_text}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_with_an_invalid_check_digit_are_not_flagged_as_ids() {
+        for first17 in [
+            "34010419800101123",
+            "11010519491231002",
+            "34260119700615461",
+        ] {
+            let number = id_with_bad_check(first17);
+            assert!(
+                !found(&number).iter().any(|(_, k)| *k == ResidentId),
+                "{number}"
+            );
+        }
+        assert!(found("11010519491231002Y").is_empty());
+    }
+
+    #[test]
+    fn a_check_digit_valid_serial_that_has_no_birth_date_is_not_an_id() {
+        // Month 13: a serial number, whatever its check character says.
+        let serial = id("34010419801301123");
+        assert!(!found(&serial).iter().any(|(_, k)| *k == ResidentId));
+    }
+
+    #[test]
+    fn a_lowercase_or_full_width_x_counts_as_the_check_digit() {
+        assert_eq!(
+            found("110105194912310021 与 11010519491231002x"),
+            [("11010519491231002x", ResidentId)]
+        );
+        assert_eq!(
+            found("11010519491231002ｘ"),
+            [("11010519491231002ｘ", ResidentId)]
+        );
+        // Chinese text may follow the check digit directly.
+        assert_eq!(
+            found("证号11010519491231002X号码"),
+            [("11010519491231002X", ResidentId)]
+        );
+        // An `x` that starts a word is not a check digit.
+        assert!(found("11010519491231002xyz").is_empty());
+    }
+
+    #[test]
+    fn full_width_digits_are_read_as_digits_and_ranges_stay_in_the_original_bytes() {
+        let number = full_width(&id("34010419800101123"));
+        let text = format!("证号:{number}。");
+        let findings = scan(&text, &none());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].kind, ResidentId);
+        assert_eq!(&text[findings[0].range.clone()], number);
+        assert_eq!(findings[0].range.len(), 18 * 3);
+
+        let mobile = full_width("＋86 139-5512-3456");
+        assert_eq!(found(&format!("电话{mobile}")), [(mobile.as_str(), Mobile)]);
+        let mobile = full_width("13955123456");
+        assert_eq!(found(&mobile), [(mobile.as_str(), Mobile)]);
+    }
+
+    #[test]
+    fn an_id_written_in_region_birth_sequence_groups_is_found() {
+        let number = id("34010419800101123");
+        let grouped = format!("{} {} {}", &number[..6], &number[6..14], &number[14..]);
+        assert_eq!(found(&grouped), [(grouped.as_str(), ResidentId)]);
+    }
+
+    #[test]
+    fn masked_ids_pass() {
+        for masked in [
+            "340104********1234",
+            "3401**********123X",
+            "340104**********34",
+            "1101051949****002X",
+        ] {
+            assert!(found(masked).is_empty(), "{masked}");
+        }
+    }
+
+    #[test]
+    fn mobiles_are_found_however_written() {
+        for written in [
+            "13955123456",
+            "139 5512 3456",
+            "139-5512-3456",
+            "139-55123456",
+            "+86 139-5512-3456",
+            "+86 13955123456",
+            "+8613955123456",
+            "+86-139-5512-3456",
+            "86 139 5512 3456",
+            "8613955123456",
+            "0086 139 5512 3456",
+            "19912345678",
+            "15055123456",
+        ] {
+            let text = format!("联系电话:{written},欢迎来电");
+            assert_eq!(found(&text), [(written, Mobile)], "{written}");
+        }
+    }
+
+    #[test]
+    fn a_mobile_range_covers_the_country_prefix() {
+        let text = "电话 +86 139 5512 3456 ";
+        let findings = scan(text, &none());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].range, 7..24);
+    }
+
+    #[test]
+    fn numbers_that_are_not_mobiles_are_not_flagged() {
+        for text in [
+            "12955123456",          // 12x is not a mobile prefix
+            "1395512345",           // ten digits
+            "139551234567",         // twelve digits
+            "12345678901234567890", // a long run holds no mobile
+            "913955123456",         // a digit before
+            "139551234560",         // a digit after
+            "0551-63521234",        // a landline
+            "(0551)63521234",
+            "0551 6352 1234",
+            "1234.50",
+            "13955123456.78", // an amount, however large
+            "2026-10-01",
+            "2026-10-13 至 2026-10-14",
+            "记-2026-10-015",
+            "记-2026-10-015 记-2026-10-016",
+            "1 3 9 5 5 1 2 3 4 5 6", // digits in a list
+            "13-95-51-23-45-6",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn masked_mobiles_pass() {
+        for masked in [
+            "138****1234",
+            "138 **** 1234",
+            "138-****-1234",
+            "+86 138****1234",
+            "１３８＊＊＊＊１２３４",
+        ] {
+            assert!(found(masked).is_empty(), "{masked}");
+        }
+    }
+
+    #[test]
+    fn identifiers_separated_by_non_digits_are_each_found() {
+        assert_eq!(
+            found("13955123456,13855123456"),
+            [("13955123456", Mobile), ("13855123456", Mobile)]
+        );
+        assert_eq!(found("2026-10-01 13955123456"), [("13955123456", Mobile)]);
+        let number = id("34010419800101123");
+        let text = format!("{number}/13955123456");
+        assert_eq!(
+            found(&text),
+            [(number.as_str(), ResidentId), ("13955123456", Mobile)]
+        );
+        let text = "张*13955123456李*13855123456";
+        assert_eq!(found(text).len(), 2);
+    }
+
+    #[test]
+    fn luhn_valid_cards_are_found() {
+        // Built with the independent check-digit helper above.
+        let card19 = with_luhn_digit("622202020011223344");
+        let card16 = with_luhn_digit("622848001234567");
+        assert_eq!(card19.len(), 19);
+        assert_eq!(found(&card19), [(card19.as_str(), BankCard)]);
+        assert_eq!(found(&card16), [(card16.as_str(), BankCard)]);
+        // The classic test card number.
+        assert_eq!(found("4111111111111111"), [("4111111111111111", BankCard)]);
+
+        let grouped = in_groups_of_four(&card19);
+        let text = format!("收款账号:{grouped}(农行)");
+        assert_eq!(found(&text), [(grouped.as_str(), BankCard)]);
+        let dashed = grouped.replace(' ', "-");
+        assert_eq!(found(&dashed), [(dashed.as_str(), BankCard)]);
+        let wide = full_width(&grouped);
+        assert_eq!(found(&wide), [(wide.as_str(), BankCard)]);
+    }
+
+    #[test]
+    fn luhn_invalid_card_shaped_numbers_are_not_cards() {
+        let card = with_luhn_digit("622202020011223344");
+        let last = card.as_bytes()[18] - b'0';
+        let broken = format!("{}{}", &card[..18], (last + 1) % 10);
+        assert!(found(&broken).is_empty(), "{broken}");
+        assert!(found("4111111111111112").is_empty());
+        // A Luhn-valid card inside a longer run of digits is not a card.
+        assert!(found(&format!("{card}0")).is_empty());
+        assert!(found(&format!("9{card}")).is_empty());
+    }
+
+    #[test]
+    fn masked_cards_pass() {
+        for masked in [
+            "6222 **** **** 1234",
+            "6222 **** **** **** 123",
+            "6222-****-****-1234",
+            "622202******1234",
+        ] {
+            assert!(found(masked).is_empty(), "{masked}");
+        }
+    }
+
+    #[test]
+    fn an_id_wins_over_a_card_and_a_card_over_a_mobile() {
+        // Find an ID that also passes Luhn: both readings cover the same digits.
+        let both = (0..1000)
+            .map(|seq| id(&format!("34010419800101{seq:03}")))
+            .find(|n| n.bytes().all(|b| b.is_ascii_digit()) && is_luhn_valid(n))
+            .expect("one ID in ten passes Luhn");
+        assert_eq!(found(&both), [(both.as_str(), ResidentId)]);
+
+        // A card whose last three groups read as a mobile: `1395 5123 45?`.
+        let card = with_luhn_digit("622202021395512345");
+        let grouped = in_groups_of_four(&card);
+        assert_eq!(&grouped[10..], "1395 5123 45".to_string() + &card[18..]);
+        assert_eq!(found(&grouped), [(grouped.as_str(), BankCard)]);
+    }
+
+    #[test]
+    fn public_numbers_pass_in_any_format() {
+        let public = PublicNumbers::new(["+86 139-5512-3456", "0551-63521234"]);
+        for written in [
+            "13955123456",
+            "139 5512 3456",
+            "+86 13955123456",
+            "１３９５５１２３４５６",
+        ] {
+            assert!(found_with(written, &public).is_empty(), "{written}");
+        }
+        assert!(public.contains("(0551) 6352 1234"));
+        assert!(public.contains("Fax: 0551-63521234"));
+        assert!(!public.contains("0551-63521235"));
+        // An unlisted mobile next to a listed one is still found.
+        assert_eq!(
+            found_with("办公室 13955123456,个人 13855123456", &public),
+            [("13855123456", Mobile)]
+        );
+    }
+
+    #[test]
+    fn a_listed_card_is_not_re_read_as_a_mobile_inside_it() {
+        let card = with_luhn_digit("622202021395512345");
+        let grouped = in_groups_of_four(&card);
+        let public = PublicNumbers::new([grouped.as_str()]);
+        assert!(found_with(&grouped, &public).is_empty(), "{grouped}");
+        assert_eq!(found(&grouped), [(grouped.as_str(), BankCard)]);
+    }
+
+    #[test]
+    fn masked_names() {
+        for name in ["张*", "欧*明", "张**", "司马*", "*明", "张＊", " 李* "] {
+            assert!(is_masked_name(name), "{name}");
+        }
+        for name in ["张三", "欧阳明", "*", "**", "", "＊＊"] {
+            assert!(!is_masked_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn suggested_masks_are_masked() {
+        assert_eq!(suggest_masked_name("张三"), "张*");
+        assert_eq!(suggest_masked_name("欧阳明"), "欧*明");
+        assert_eq!(suggest_masked_name("司马相如"), "司**如");
+        for name in ["张三", "欧阳明", "司马相如", "阿依古丽·买买提"] {
+            assert!(is_masked_name(&suggest_masked_name(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn descriptions_name_the_identifier_in_both_languages() {
+        assert_eq!(
+            ResidentId.describe(),
+            "unmasked resident ID number (身份证号)"
+        );
+        assert!(Mobile.describe().contains("手机号"));
+        assert!(BankCard.describe().contains("银行卡号"));
+    }
+}
