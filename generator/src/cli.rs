@@ -1,18 +1,281 @@
-//! The commands behind `ydt`, returning the process exit code (0 ok, 1 content errors, 2 usage).
+//! The commands behind `ydt`, each returning the process exit code: 0 ok, 1 content errors,
+//! 2 usage (a missing folder, an unknown community or kind).
 
-use std::path::Path;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-pub fn build(_root: &Path, _out: Option<&Path>, _base_url: Option<&str>) -> u8 {
-    eprintln!("error: build is not implemented yet");
-    2
+use crate::diagnostics::{Diagnostic, Report, display_path};
+use crate::model::{Period, Site};
+use crate::render::{self, RenderOptions, Sink, Summary, Theme};
+use crate::{checks, content, output};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_CONTENT: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// The theme every site uses unless it says otherwise.
+pub const THEME: &str = "default";
+
+/// Everything `build` and `check` found, and the site if it loaded.
+pub struct Checked {
+    pub site: Option<Site>,
+    pub report: Report,
 }
 
-pub fn check(_root: &Path) -> u8 {
-    eprintln!("error: check is not implemented yet");
-    2
+/// Loads and checks the content: every problem, in one run.
+pub fn load_and_check(root: &Path) -> Checked {
+    let (site, mut report) = content::load(root);
+    if let Some(site) = &site {
+        checks::run(site, &mut report);
+    }
+    report.sort();
+    Checked { site, report }
 }
 
-pub fn new_record(_root: &Path, _kind: &str, _community: &str, _period: Option<&str>) -> u8 {
-    eprintln!("error: new is not implemented yet");
-    2
+/// Builds the site into `out`, replacing it whole only on success. Returns the summary, or the
+/// report that explains why nothing was written.
+pub fn build_site(
+    root: &Path,
+    out: &Path,
+    base_url: Option<&str>,
+) -> Result<(Summary, Report), Report> {
+    build_site_with(root, out, base_url, false)
+}
+
+fn build_site_with(
+    root: &Path,
+    out: &Path,
+    base_url: Option<&str>,
+    progress: bool,
+) -> Result<(Summary, Report), Report> {
+    let Checked { site, mut report } = load_and_check(root);
+    let Some(site) = site.filter(|_| !report.has_errors()) else {
+        return Err(report);
+    };
+    let theme = match Theme::load(root, THEME) {
+        Ok(t) => t,
+        Err(problems) => {
+            report.extend(problems);
+            return Err(report);
+        }
+    };
+    let options = RenderOptions {
+        base_url: base_url.map_or_else(
+            || site.config.base_url.clone(),
+            |b| b.trim_end_matches('/').to_string(),
+        ),
+        progress: progress && site.communities.len() > 100,
+    };
+    let staging = match output::Staging::begin(out) {
+        Ok(s) => s,
+        Err(e) => {
+            report.push(Diagnostic::general(format!(
+                "cannot prepare {}: {e}",
+                out.display()
+            )));
+            return Err(report);
+        }
+    };
+    match render::render(&site, &theme, &options, &staging) {
+        Ok(summary) => match staging.commit() {
+            Ok(()) => Ok((summary, report)),
+            Err(e) => {
+                report.push(Diagnostic::general(format!(
+                    "cannot replace {}: {e}",
+                    out.display()
+                )));
+                Err(report)
+            }
+        },
+        Err(problems) => {
+            report.extend(problems);
+            Err(report)
+        }
+    }
+}
+
+pub fn build(root: &Path, out: Option<&Path>, base_url: Option<&str>) -> u8 {
+    if !root.is_dir() {
+        eprintln!("error: the site root {} does not exist", root.display());
+        return EXIT_USAGE;
+    }
+    let out: PathBuf = out.map_or_else(|| root.join("public"), Path::to_path_buf);
+    let started = Instant::now();
+    let progress = std::io::stderr().is_terminal();
+    match build_site_with(root, &out, base_url, progress) {
+        Ok((summary, report)) => {
+            print_report(&report);
+            eprintln!(
+                "built {} pages ({} files) from {} records and {} notices in {:.2} s → {}",
+                summary.pages,
+                summary.files,
+                summary.records,
+                summary.notices,
+                started.elapsed().as_secs_f64(),
+                out.display()
+            );
+            EXIT_OK
+        }
+        Err(report) => {
+            print_report(&report);
+            eprintln!("build failed: {} left as it was", out.display());
+            EXIT_CONTENT
+        }
+    }
+}
+
+pub fn check(root: &Path) -> u8 {
+    if !root.is_dir() {
+        eprintln!("error: the site root {} does not exist", root.display());
+        return EXIT_USAGE;
+    }
+    let Checked { site, mut report } = load_and_check(root);
+    // Render into nothing, so template errors are found too.
+    if let Some(site) = site.filter(|_| !report.has_errors()) {
+        match Theme::load(root, THEME) {
+            Ok(theme) => {
+                let options = RenderOptions {
+                    base_url: site.config.base_url.clone(),
+                    progress: false,
+                };
+                if let Err(problems) = render::render(&site, &theme, &options, &Discard) {
+                    report.extend(problems);
+                }
+            }
+            Err(problems) => report.extend(problems),
+        }
+    }
+    print_report(&report);
+    if report.has_errors() {
+        EXIT_CONTENT
+    } else {
+        EXIT_OK
+    }
+}
+
+struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn print_report(report: &Report) {
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    let (errors, warnings) = (report.error_count(), report.warning_count());
+    if errors + warnings > 0 {
+        eprintln!("{errors} error(s), {warnings} warning(s)");
+    }
+}
+
+/// `ydt new`: writes a record skeleton from the kind's schema for a clerk to fill in.
+pub fn new_record(root: &Path, kind: &str, community: &str, period: Option<&str>) -> u8 {
+    let (site, report) = content::load(root);
+    let Some(site) = site else {
+        print_report(&report);
+        return EXIT_USAGE;
+    };
+    let Some(schema) = site.kinds.get(kind) else {
+        eprintln!(
+            "error: unknown record kind `{kind}`; known kinds: {}",
+            site.kinds.ids().join(", ")
+        );
+        return EXIT_USAGE;
+    };
+    let Some(c) = site.communities.iter().find(|c| c.slug == community) else {
+        let known: Vec<&str> = site.communities.iter().map(|c| c.slug.as_str()).collect();
+        eprintln!(
+            "error: unknown community `{community}`; communities: {}",
+            known.join(", ")
+        );
+        return EXIT_USAGE;
+    };
+    let period = match period {
+        Some(p) => match Period::parse(p) {
+            Ok(p) => p,
+            Err(why) => {
+                eprintln!("error: --period {p}: {why}");
+                return EXIT_USAGE;
+            }
+        },
+        None => match c
+            .records
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.period)
+            .max()
+        {
+            Some(p) => p.next(),
+            None => c.latest_period().unwrap_or(Period {
+                year: 2026,
+                month: 1,
+            }),
+        },
+    };
+    let dir = root
+        .join("content/communities")
+        .join(community)
+        .join("records");
+    let path = dir.join(format!("{period}-{kind}.yaml"));
+    if path.exists() {
+        eprintln!(
+            "error: {} already exists; edit it, or give another --period",
+            display_path(root, &path)
+        );
+        return EXIT_USAGE;
+    }
+    let text = skeleton(schema, period);
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
+        eprintln!("error: cannot write {}: {e}", display_path(root, &path));
+        return EXIT_USAGE;
+    }
+    println!("{}", display_path(root, &path));
+    eprintln!(
+        "wrote a {} ({}) record for {} {}; fill in the rows, then run ydt check",
+        schema.kind, schema.name, c.name.value, period
+    );
+    EXIT_OK
+}
+
+/// A record file with every column shown once, described in comments.
+pub fn skeleton(schema: &crate::kinds::KindSchema, period: Period) -> String {
+    use crate::kinds::ColumnType;
+    let next = period.next();
+    let mut s = format!(
+        "# {name}：{description}\n# 填好每一行后运行 ydt check。金额写到分（如 1200.50），姓名要脱敏（张*）。\nkind: {kind}\nperiod: {period}\ntitle: {year}年{month}月{name}公开\npublished: {next}-05\nsummary: \nrows:\n",
+        name = schema.name,
+        description = schema.description,
+        kind = schema.kind,
+        year = period.year,
+        month = period.month,
+    );
+    let mut first = true;
+    for c in &schema.columns {
+        let example = match c.ty {
+            ColumnType::Money => "0.00".to_string(),
+            ColumnType::Date => format!("{period}-01"),
+            ColumnType::Integer => "0".to_string(),
+            ColumnType::Person => "张*".to_string(),
+            ColumnType::Text => String::new(),
+        };
+        let lead = if first { "  - " } else { "    " };
+        first = false;
+        let need = if c.required { "必填" } else { "可不填" };
+        s.push_str(&format!(
+            "{lead}{}: {example}   # {}（{need}）\n",
+            c.key, c.label
+        ));
+    }
+    let totals: Vec<_> = schema.total_columns().collect();
+    if !totals.is_empty() {
+        s.push_str("totals:   # 合计：程序会核对是否等于各行之和\n");
+        for c in totals {
+            s.push_str(&format!("  {}: 0.00\n", c.key));
+        }
+    }
+    s
 }

@@ -5,5 +5,9 @@
 
 pub mod checks;
 pub mod cli;
+pub mod content;
+pub mod diagnostics;
+pub mod kinds;
+pub mod model;
 pub mod output;
 pub mod render;

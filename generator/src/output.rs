@@ -322,6 +322,12 @@ fn sync_directory(dir: &Path) -> io::Result<()> {
     fs::File::open(dir)?.sync_all()
 }
 
+impl crate::render::Sink for Staging {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        Staging::write(self, path, bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

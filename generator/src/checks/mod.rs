@@ -1,3 +1,146 @@
-//! Validation passes over the content: each check reports every problem it finds, never only the first.
+//! Validation passes over the loaded site: declared totals against computed ones, the privacy
+//! guard over every published string, and each month's required disclosures. Loading has
+//! already typed each value; these passes compare values with each other and with the rules.
 
 pub mod privacy;
+
+use crate::diagnostics::{Diagnostic, Report};
+use crate::model::{PublishedAs, Site};
+
+/// Runs every check, adding what it finds to `report`.
+pub fn run(site: &Site, report: &mut Report) {
+    totals(site, report);
+    privacy_guard(site, report);
+    completeness(site, report);
+}
+
+/// A declared total must equal the exact sum of its rows.
+fn totals(site: &Site, report: &mut Report) {
+    for community in &site.communities {
+        for record in &community.records {
+            let schema = site.kinds.get(&record.kind);
+            for (key, (declared, span)) in &record.declared_totals {
+                // No computed total: a cell of that column was unreadable and is reported already.
+                let Some(&computed) = record.totals.get(key) else {
+                    continue;
+                };
+                if *declared != computed {
+                    let label = schema
+                        .and_then(|k| k.column(key))
+                        .map_or(key.as_str(), |c| c.label.as_str());
+                    report.push(
+                        Diagnostic::error(span.clone(), format!("declared total of {label} is {declared} but the rows add up to {computed}"))
+                            .with_help(format!("correct the row that is wrong, or write {key}: {computed}")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// No unmasked resident ID, mobile or bank card number in anything published; payout names masked.
+fn privacy_guard(site: &Site, report: &mut Report) {
+    let site_public: Vec<&str> = site
+        .config
+        .public_phones
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let site_only = privacy::PublicNumbers::new(site_public.iter().copied());
+    let texts = site.published_texts();
+    // Community-listed public numbers apply inside that community's files only.
+    let per_community: Vec<(String, privacy::PublicNumbers)> = site
+        .communities
+        .iter()
+        .map(|c| {
+            let prefix = format!("content/communities/{}/", c.slug);
+            let numbers = site_public
+                .iter()
+                .copied()
+                .chain(c.public_phones.iter().map(String::as_str));
+            (prefix, privacy::PublicNumbers::new(numbers))
+        })
+        .collect();
+    for (text, how) in texts {
+        let public = per_community
+            .iter()
+            .find(|(p, _)| text.span.file.path.starts_with(p.as_str()))
+            .map_or(&site_only, |(_, n)| n);
+        for finding in privacy::scan(&text.value, public) {
+            let span = locate(text, finding.range.clone());
+            report.push(
+                Diagnostic::error(span, format!("{} would be published", finding.kind.describe()))
+                    .with_help("mask it (e.g. 340104********1234, 138****1234), or list an office number under public_phones"),
+            );
+        }
+        if how == PublishedAs::MaskedName && !privacy::is_masked_name(&text.value) {
+            report.push(
+                Diagnostic::error(text.span.clone(), format!("recipient name `{}` is not masked", text.value)).with_help(format!(
+                    "write it as {}; if the rules require full names, add `full_names: true` to the record",
+                    privacy::suggest_masked_name(&text.value)
+                )),
+            );
+        }
+    }
+}
+
+/// The byte range of a finding inside a value, as a span in its file. A plain scalar is quoted in
+/// the file as written, so the finding is found at the same place; otherwise (folded or escaped
+/// text) the whole value is pointed at.
+fn locate(text: &crate::model::Text, range: std::ops::Range<usize>) -> crate::diagnostics::Span {
+    let needle = &text.value[range.clone()];
+    let written = text.span.text();
+    if let Some(at) = written.find(needle) {
+        return text.span.sub(at..at + needle.len());
+    }
+    let file = &text.span.file.text;
+    if let Some(at) = file[text.span.start..].find(needle) {
+        let start = text.span.start + at;
+        return crate::diagnostics::Span::new(&text.span.file, start, start + needle.len());
+    }
+    text.span.clone()
+}
+
+/// Each community's latest month should hold every kind the site requires. A warning: the site
+/// is still built, and `ydt report` lists the gaps for the supervisors.
+fn completeness(site: &Site, report: &mut Report) {
+    for community in &site.communities {
+        let Some(latest) = community.latest_period() else {
+            report.push(Diagnostic::warning(
+                community.span.clone(),
+                format!("{} has published no records yet", community.name.value),
+            ));
+            continue;
+        };
+        for kind in site
+            .config
+            .required_kinds
+            .iter()
+            .filter(|k| site.kinds.get(&k.value).is_some())
+        {
+            let present = community
+                .records
+                .iter()
+                .any(|r| r.period == latest && r.kind == kind.value);
+            if !present {
+                let name = site
+                    .kinds
+                    .get(&kind.value)
+                    .map_or(kind.value.as_str(), |k| k.name.as_str());
+                report.push(
+                    Diagnostic::warning(
+                        community.span.clone(),
+                        format!(
+                            "{} has no {name} ({}) record for {latest}",
+                            community.name.value, kind.value
+                        ),
+                    )
+                    .with_help(format!(
+                        "add one with: ydt new {} --community {} --period {latest}",
+                        kind.value, community.slug
+                    )),
+                );
+            }
+        }
+    }
+}

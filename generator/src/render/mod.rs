@@ -1,3 +1,90 @@
-//! Turning the checked model into what residents get: pages, feeds, downloads, QR codes.
+//! Pages out: turns the checked site into every file residents get — HTML pages through the
+//! theme's templates, CSV and JSON downloads, QR codes, feeds, the sitemap and the function's
+//! manifest. Rendering runs a community at a time in parallel and hands each finished file to a
+//! [`Sink`]; it never touches the output folder itself.
 
+pub mod data;
+pub mod feed;
+mod pages;
 pub mod qr;
+pub mod templates;
+
+use std::io;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Site;
+pub use templates::Theme;
+
+/// Where finished files go (the staging folder during a build, memory in tests and `serve`).
+pub trait Sink: Sync {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+}
+
+/// What a build produced.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub pages: usize,
+    pub files: usize,
+    pub records: usize,
+    pub notices: usize,
+}
+
+/// Options that change URLs but not content.
+pub struct RenderOptions {
+    /// The public origin, without trailing slash; `site.yaml`'s unless overridden with --base-url.
+    pub base_url: String,
+    /// Show a running count on stderr (when it is a terminal and the build is long).
+    pub progress: bool,
+}
+
+/// Renders the whole site into `sink`. Stops at the first template error of each page but keeps
+/// rendering other pages, so every broken template is named in one run.
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    options: &RenderOptions,
+    sink: &dyn Sink,
+) -> Result<Summary, Vec<Diagnostic>> {
+    let ctx = pages::SiteContext::new(site, options);
+    let mut jobs: Vec<pages::Job> = vec![pages::Job::Site];
+    jobs.extend((0..site.communities.len()).map(pages::Job::Community));
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = jobs.len();
+    let results: Vec<Result<Summary, Vec<Diagnostic>>> = jobs
+        .par_iter()
+        .map(|job| {
+            let result = pages::run(job, &ctx, theme, sink);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if options.progress && (n.is_multiple_of(50) || n == total) {
+                eprint!("\rrendering {n}/{total} communities");
+                if n == total {
+                    eprint!("\r\x1b[K");
+                }
+            }
+            result
+        })
+        .collect();
+    let mut summary = Summary::default();
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(s) => {
+                summary.pages += s.pages;
+                summary.files += s.files;
+                summary.records += s.records;
+                summary.notices += s.notices;
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(summary)
+    } else {
+        // The same template error repeats on every page that uses it: name it once.
+        problems.sort_by_key(|d| d.to_string());
+        problems.dedup_by_key(|d| d.to_string());
+        Err(problems)
+    }
+}

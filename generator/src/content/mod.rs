@@ -1,0 +1,212 @@
+//! Walks `<root>/content/` and reads the clerks' files into the [`model`](crate::model): the site,
+//! its communities, their records and notices. Loading types every value and reports each problem
+//! it meets with its position, then keeps going; checks that compare values with each other
+//! (totals, privacy, completeness) are in [`checks`](crate::checks).
+
+pub mod markdown;
+mod records;
+mod site;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Report, SourceFile, Span, display_path};
+use crate::kinds::Kinds;
+use crate::model::{Community, Site};
+
+/// Paths under `/c/<slug>/` that the generator writes itself, so no record may take them.
+pub const RESERVED_IDS: [&str; 6] = ["notices", "jiandu", "poster", "qr", "feed", "static"];
+
+/// Lowercase ASCII letters, digits and dashes, starting with a letter or digit: keeps URLs and QR
+/// codes short.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// Reads the whole content tree. Returns the site when it could be assembled (even with errors
+/// in some records, so every problem is found in one run).
+pub fn load(root: &Path) -> (Option<Site>, Report) {
+    let mut report = Report::default();
+    let content = root.join("content");
+    let site_path = content.join("site.yaml");
+    let Some(site_file) = read_source(root, &site_path, &mut report) else {
+        if !content.is_dir() {
+            report.push(
+                Diagnostic::general(format!("no content/ folder in {}", root.display()))
+                    .with_help("run ydt in the site's folder, or give it with --root DIR"),
+            );
+        }
+        return (None, report);
+    };
+
+    let kind_files: Vec<Arc<SourceFile>> = files_in(&content.join("kinds"), &["yaml", "yml"])
+        .iter()
+        .filter_map(|p| read_source(root, p, &mut report))
+        .collect();
+    let (kinds, problems) = Kinds::load(&kind_files);
+    report.extend(problems);
+
+    let config = site::load_site(&site_file, &kinds, &mut report);
+
+    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(content.join("communities")) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    dirs.sort();
+    if dirs.is_empty() {
+        report.push(
+            Diagnostic::error(Span::whole(&site_file), "the site has no communities")
+                .with_help("add content/communities/<slug>/community.yaml for each community"),
+        );
+    }
+
+    let loaded: Vec<(Option<Community>, Report)> = dirs
+        .par_iter()
+        .map(|dir| {
+            let mut r = Report::default();
+            let community = load_community(root, dir, &kinds, &mut r);
+            (community, r)
+        })
+        .collect();
+    let mut communities = Vec::new();
+    for (community, r) in loaded {
+        report.extend(r.diagnostics);
+        communities.extend(community);
+    }
+    communities.sort_by(|a, b| (a.street.as_str(), &a.slug).cmp(&(b.street.as_str(), &b.slug)));
+
+    let site = config.map(|config| Site {
+        config,
+        kinds,
+        communities,
+    });
+    (site, report)
+}
+
+fn load_community(
+    root: &Path,
+    dir: &Path,
+    kinds: &Kinds,
+    report: &mut Report,
+) -> Option<Community> {
+    let slug = dir.file_name()?.to_string_lossy().into_owned();
+    let community_path = dir.join("community.yaml");
+    let file = read_source(root, &community_path, report)?;
+    if !is_slug(&slug) {
+        report.push(
+            Diagnostic::error(Span::whole(&file), format!("community folder `{slug}` is not a valid slug"))
+                .with_help("name the folder in lowercase pinyin with dashes, e.g. cuizhuyuan; the Chinese name goes in community.yaml"),
+        );
+        return None;
+    }
+    let mut community = site::load_community(&file, &slug, report)?;
+
+    let record_paths = files_in(&dir.join("records"), &["yaml", "yml"]);
+    let mut seen_ids = std::collections::BTreeMap::new();
+    for path in record_paths {
+        let Some(file) = read_source(root, &path, report) else {
+            continue;
+        };
+        let id = stem(&path);
+        if let Some(first) = seen_ids.insert(id.clone(), file.path.clone()) {
+            report.push(
+                Diagnostic::error(
+                    Span::whole(&file),
+                    format!("record id `{id}` is already used by {first}"),
+                )
+                .with_help("rename one of the two files"),
+            );
+            continue;
+        }
+        if let Some(record) = records::load_record(&file, &id, kinds, report) {
+            community.records.push(record);
+        }
+    }
+    community
+        .records
+        .sort_by(|a, b| b.period.cmp(&a.period).then_with(|| a.id.cmp(&b.id)));
+
+    let mut seen_notices = std::collections::BTreeSet::new();
+    for path in files_in(&dir.join("notices"), &["md"]) {
+        let Some(file) = read_source(root, &path, report) else {
+            continue;
+        };
+        let id = stem(&path);
+        if !seen_notices.insert(id.clone()) {
+            continue;
+        }
+        if let Some(notice) = markdown::load_notice(&file, &id, report) {
+            community.notices.push(notice);
+        }
+    }
+    community
+        .notices
+        .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    Some(community)
+}
+
+/// The files with one of `extensions` directly in `dir`, sorted; none if `dir` is missing.
+fn files_in(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e))
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn read_source(root: &Path, path: &Path, report: &mut Report) -> Option<Arc<SourceFile>> {
+    let shown = display_path(root, path);
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(SourceFile::new(
+                shown,
+                text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(),
+            )),
+            Err(e) => {
+                let file = SourceFile::new(
+                    shown.clone(),
+                    String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                );
+                let at = e.utf8_error().valid_up_to();
+                report.push(
+                    Diagnostic::error(Span::new(&file, at, at + 1), "the file is not UTF-8 text")
+                        .with_help("save the file as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            report.push(Diagnostic::general(format!("cannot read {shown}: {e}")));
+            None
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Record kinds as data: each kind (补贴发放, 财务收支, 三资, 工程项目, …) is a schema of columns.
+//! The four built-in kinds live in `generator/kinds/`; a site adds or replaces a kind with
+//! `content/kinds/<kind>.yaml`, and may give it a template `record-<kind>.html`. Adding a kind is
+//! a schema and perhaps a template, never code.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::yaml::Doc;
+use crate::diagnostics::{Diagnostic, SourceFile};
+
+const BUILT_IN: [(&str, &str); 4] = [
+    (
+        "generator/kinds/payouts.yaml",
+        include_str!("../kinds/payouts.yaml"),
+    ),
+    (
+        "generator/kinds/finance.yaml",
+        include_str!("../kinds/finance.yaml"),
+    ),
+    (
+        "generator/kinds/assets.yaml",
+        include_str!("../kinds/assets.yaml"),
+    ),
+    (
+        "generator/kinds/projects.yaml",
+        include_str!("../kinds/projects.yaml"),
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    Text,
+    /// A person's name: published masked unless the record says full names are required.
+    Person,
+    Money,
+    Date,
+    Integer,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub key: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    #[serde(default)]
+    pub required: bool,
+    /// Money columns only: the generator sums it and checks the declared total.
+    #[serde(default)]
+    pub total: bool,
+    /// Date columns only: the date must fall in the record's period.
+    #[serde(default)]
+    pub in_period: bool,
+}
+
+impl Column {
+    pub fn is_person(&self) -> bool {
+        self.ty == ColumnType::Person
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSchema {
+    pub kind: String,
+    /// What residents call it, e.g. 补贴发放.
+    pub name: String,
+    pub description: String,
+    pub columns: Vec<Column>,
+    /// Columns of which each row fills exactly one (a ledger line is income or expense).
+    #[serde(default)]
+    pub one_of: Vec<String>,
+}
+
+impl KindSchema {
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+
+    pub fn total_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns
+            .iter()
+            .filter(|c| c.total && c.ty == ColumnType::Money)
+    }
+}
+
+/// All kinds a site knows, by id, in a stable order.
+#[derive(Debug, Clone, Default)]
+pub struct Kinds {
+    pub by_id: BTreeMap<String, KindSchema>,
+}
+
+impl Kinds {
+    pub fn get(&self, id: &str) -> Option<&KindSchema> {
+        self.by_id.get(id)
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.by_id.keys().map(String::as_str).collect()
+    }
+
+    /// The built-in kinds, then the site's own files (which win on the same id).
+    pub fn load(site_kinds: &[Arc<SourceFile>]) -> (Kinds, Vec<Diagnostic>) {
+        let mut kinds = Kinds::default();
+        let mut problems = Vec::new();
+        let built_in: Vec<Arc<SourceFile>> = BUILT_IN
+            .iter()
+            .map(|(p, t)| SourceFile::new(*p, *t))
+            .collect();
+        for file in built_in.iter().chain(site_kinds) {
+            match Doc::whole(file).parse::<KindSchema>(&file.text) {
+                Ok(schema) => {
+                    if let Some(problem) = schema_problem(&schema) {
+                        problems.push(Diagnostic::error(
+                            crate::diagnostics::Span::whole(file),
+                            problem,
+                        ));
+                    } else {
+                        kinds.by_id.insert(schema.kind.clone(), schema);
+                    }
+                }
+                Err(d) => problems.push(d),
+            }
+        }
+        (kinds, problems)
+    }
+}
+
+fn schema_problem(schema: &KindSchema) -> Option<String> {
+    if !crate::content::is_slug(&schema.kind) {
+        return Some(format!(
+            "kind `{}` must be lowercase ASCII letters, digits and dashes",
+            schema.kind
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &schema.columns {
+        if !seen.insert(&c.key) {
+            return Some(format!("column `{}` is defined twice", c.key));
+        }
+        if c.total && c.ty != ColumnType::Money {
+            return Some(format!(
+                "column `{}` has `total: true` but is not a money column",
+                c.key
+            ));
+        }
+    }
+    schema
+        .one_of
+        .iter()
+        .find(|k| schema.column(k).is_none())
+        .map(|k| format!("`one_of` names `{k}`, which is not a column"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_kinds_load_cleanly() {
+        let (kinds, problems) = Kinds::load(&[]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(kinds.ids(), ["assets", "finance", "payouts", "projects"]);
+        let payouts = kinds.get("payouts").unwrap();
+        assert!(payouts.column("name").unwrap().is_person());
+        assert_eq!(
+            payouts
+                .total_columns()
+                .map(|c| c.key.as_str())
+                .collect::<Vec<_>>(),
+            ["amount"]
+        );
+    }
+
+    #[test]
+    fn a_site_can_add_a_kind_with_a_schema_alone() {
+        let file = SourceFile::new(
+            "content/kinds/decisions.yaml",
+            "kind: decisions\nname: 四议两公开\ndescription: 重大事项决策\ncolumns:\n  - key: matter\n    label: 事项\n    type: text\n    required: true\n",
+        );
+        let (kinds, problems) = Kinds::load(&[file]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(kinds.get("decisions").unwrap().name, "四议两公开");
+    }
+
+    #[test]
+    fn a_broken_kind_file_is_reported_with_its_position() {
+        let file = SourceFile::new(
+            "content/kinds/x.yaml",
+            "kind: x\nname: X\ndescription: d\ncolumns:\n  - key: a\n    label: A\n    type: float\n",
+        );
+        let (_, problems) = Kinds::load(&[file]);
+        assert_eq!(problems.len(), 1);
+        let (path, line, _) = problems[0].location().unwrap();
+        assert_eq!((path.as_str(), line), ("content/kinds/x.yaml", 7));
+    }
+}

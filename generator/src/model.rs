@@ -1,0 +1,458 @@
+//! The site as plain data: what the clerks wrote, typed and located. Loading fills it, checks read
+//! it, rendering turns it into pages. Every published string is a [`Text`] that remembers where it
+//! came from, so a check can point at it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use ydt_function::manifest::{Body, Calendar, Category};
+
+use crate::diagnostics::Span;
+use crate::kinds::Kinds;
+
+/// A published string and where it was written.
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub value: String,
+    pub span: Span,
+}
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.value)
+    }
+}
+
+/// Yuan with fen, exact. Never a float: read from the scalar's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Money(pub Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parses `1234.5`, `1234.50`, `-12.00`; refuses separators, currency signs and more than two
+    /// decimals, so a clerk's typo is caught rather than rounded.
+    pub fn parse(text: &str) -> Result<Money, &'static str> {
+        let t = text.trim();
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+            return Err("an amount is written in yuan with digits only, like 1234.50");
+        }
+        if !fraction.bytes().all(|b| b.is_ascii_digit())
+            || (digits.contains('.') && fraction.is_empty())
+        {
+            return Err("an amount is written in yuan with digits only, like 1234.50");
+        }
+        if fraction.len() > 2 {
+            return Err("an amount has at most two decimals (fen)");
+        }
+        if whole.len() > 15 {
+            return Err("the amount is too large");
+        }
+        Decimal::from_str(t).map(Money).map_err(|_| "not an amount")
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0 + other.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+
+impl fmt::Display for Money {
+    /// Always two decimals: `1234.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = self.0;
+        d.rescale(2);
+        write!(f, "{d}")
+    }
+}
+
+impl Serialize for Money {
+    /// As a string, so no JSON reader turns it into a float.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A calendar date, Asia/Shanghai.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn parse(text: &str) -> Result<Date, &'static str> {
+        let t = text.trim();
+        let b = t.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err("a date is written YYYY-MM-DD, like 2026-10-05");
+        }
+        let num = |r: std::ops::Range<usize>| {
+            t[r].parse::<u16>()
+                .map_err(|_| "a date is written YYYY-MM-DD, like 2026-10-05")
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&month) {
+            return Err("the month must be 01 to 12");
+        }
+        if day == 0 || day > days_in_month(year, month as u8) as u16 {
+            return Err("that day does not exist in that month");
+        }
+        Ok(Date {
+            year,
+            month: month as u8,
+            day: day as u8,
+        })
+    }
+
+    pub fn period(self) -> Period {
+        Period {
+            year: self.year,
+            month: self.month,
+        }
+    }
+
+    /// The Chinese way of writing it: 2026年10月5日.
+    pub fn chinese(self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        _ => 28,
+    }
+}
+
+/// A disclosure month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    pub year: u16,
+    pub month: u8,
+}
+
+impl Period {
+    pub fn parse(text: &str) -> Result<Period, &'static str> {
+        let t = text.trim();
+        let b = t.as_bytes();
+        if b.len() != 7 || b[4] != b'-' {
+            return Err("a period is a month written YYYY-MM, like 2026-10");
+        }
+        let year = t[..4]
+            .parse::<u16>()
+            .map_err(|_| "a period is a month written YYYY-MM, like 2026-10")?;
+        let month = t[5..]
+            .parse::<u8>()
+            .map_err(|_| "a period is a month written YYYY-MM, like 2026-10")?;
+        if !(1..=12).contains(&month) {
+            return Err("the month must be 01 to 12");
+        }
+        Ok(Period { year, month })
+    }
+
+    pub fn next(self) -> Period {
+        if self.month == 12 {
+            Period {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Period {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    pub fn chinese(self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The whole site.
+#[derive(Debug)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub kinds: Kinds,
+    /// Sorted by street, then slug.
+    pub communities: Vec<Community>,
+}
+
+/// `content/site.yaml`.
+#[derive(Debug)]
+pub struct SiteConfig {
+    pub title: Text,
+    pub description: Text,
+    pub base_url: String,
+    pub lang: String,
+    pub supervisor: Body,
+    pub supervisor_text: Vec<Text>,
+    pub response_days: u32,
+    pub required_kinds: Vec<Text>,
+    pub public_phones: Vec<String>,
+    pub categories: Vec<Category>,
+    pub calendar: Calendar,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Placement {
+    pub id: String,
+    pub name: Text,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Office {
+    pub address: Text,
+    pub phone: Text,
+    pub hours: Option<Text>,
+}
+
+/// `content/communities/<slug>/` and everything under it.
+#[derive(Debug)]
+pub struct Community {
+    pub slug: String,
+    pub name: Text,
+    pub street: Text,
+    pub district: Text,
+    pub office: Office,
+    pub handler: Body,
+    pub handler_text: Vec<Text>,
+    pub placements: Vec<Placement>,
+    pub public_phones: Vec<String>,
+    /// Newest period first, then by id.
+    pub records: Vec<Record>,
+    /// Newest first, then by id.
+    pub notices: Vec<Notice>,
+    pub span: Span,
+}
+
+impl Community {
+    /// "This month" on a page: the latest period any record has, never the build's clock.
+    pub fn latest_period(&self) -> Option<Period> {
+        self.records.iter().map(|r| r.period).max()
+    }
+}
+
+/// One typed disclosure record, `records/<id>.yaml`.
+#[derive(Debug)]
+pub struct Record {
+    pub id: String,
+    pub kind: String,
+    pub kind_span: Span,
+    pub period: Period,
+    pub title: Text,
+    pub published: Date,
+    pub summary: Option<Text>,
+    /// Payouts only: the rules require the list with full names.
+    pub full_names: bool,
+    pub rows: Vec<Row>,
+    /// Per money column, as the clerk declared them.
+    pub declared_totals: BTreeMap<String, (Money, Span)>,
+    /// Per money column, computed from the rows.
+    pub totals: BTreeMap<String, Money>,
+    pub span: Span,
+}
+
+/// A row of a record: column key → cell.
+#[derive(Debug)]
+pub struct Row {
+    pub cells: BTreeMap<String, Cell>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Cell {
+    pub text: Text,
+    pub value: CellValue,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum CellValue {
+    Text,
+    Money(Money),
+    Date(Date),
+    Integer(i64),
+}
+
+/// A notice, `notices/<id>.md`.
+#[derive(Debug)]
+pub struct Notice {
+    pub id: String,
+    pub title: Text,
+    pub date: Date,
+    pub category: Text,
+    pub summary: Option<Text>,
+    /// The Markdown body as written.
+    pub body: Text,
+    /// The body as safe HTML (raw HTML in the Markdown is dropped).
+    pub html: String,
+}
+
+impl Site {
+    /// Every string that reaches a page, a download or the feed, with whether it names a payout
+    /// recipient: what the privacy guard reads.
+    pub fn published_texts(&self) -> Vec<(&Text, PublishedAs)> {
+        let c = &self.config;
+        let mut out: Vec<(&Text, PublishedAs)> = vec![
+            (&c.title, PublishedAs::Plain),
+            (&c.description, PublishedAs::Plain),
+        ];
+        out.extend(c.supervisor_text.iter().map(|t| (t, PublishedAs::Plain)));
+        for community in &self.communities {
+            for t in [
+                &community.name,
+                &community.street,
+                &community.district,
+                &community.office.address,
+                &community.office.phone,
+            ] {
+                out.push((t, PublishedAs::Plain));
+            }
+            out.extend(
+                community
+                    .office
+                    .hours
+                    .iter()
+                    .map(|t| (t, PublishedAs::Plain)),
+            );
+            out.extend(
+                community
+                    .handler_text
+                    .iter()
+                    .map(|t| (t, PublishedAs::Plain)),
+            );
+            out.extend(
+                community
+                    .placements
+                    .iter()
+                    .map(|p| (&p.name, PublishedAs::Plain)),
+            );
+            for record in &community.records {
+                out.push((&record.title, PublishedAs::Plain));
+                out.extend(record.summary.iter().map(|t| (t, PublishedAs::Plain)));
+                let schema = self.kinds.get(&record.kind);
+                for row in &record.rows {
+                    for (key, cell) in &row.cells {
+                        let person = schema
+                            .and_then(|k| k.column(key))
+                            .is_some_and(|col| col.is_person());
+                        let how = if person && !record.full_names {
+                            PublishedAs::MaskedName
+                        } else {
+                            PublishedAs::Plain
+                        };
+                        out.push((&cell.text, how));
+                    }
+                }
+            }
+            for notice in &community.notices {
+                for t in [&notice.title, &notice.category, &notice.body] {
+                    out.push((t, PublishedAs::Plain));
+                }
+                out.extend(notice.summary.iter().map(|t| (t, PublishedAs::Plain)));
+            }
+        }
+        out
+    }
+}
+
+/// How a published string must look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishedAs {
+    Plain,
+    /// A payout recipient's name: must be masked (`张*`).
+    MaskedName,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_exact_and_written_with_fen() {
+        let sum: Money = ["0.1", "0.2"]
+            .iter()
+            .map(|t| Money::parse(t).unwrap())
+            .sum();
+        assert_eq!(sum, Money::parse("0.3").unwrap());
+        assert_eq!(sum.to_string(), "0.30");
+        assert_eq!(Money::parse("1234").unwrap().to_string(), "1234.00");
+        assert_eq!(Money::parse("-12.5").unwrap().to_string(), "-12.50");
+    }
+
+    #[test]
+    fn money_refuses_what_a_clerk_might_mistype() {
+        for bad in [
+            "1,234.50", "¥12", "12.345", "1e3", "", "12.", ".5", "abc", "1 000",
+        ] {
+            assert!(Money::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn dates_and_periods_are_validated() {
+        assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
+        assert!(Date::parse("2026-02-29").is_err());
+        assert!(Date::parse("2026-13-01").is_err());
+        assert!(Date::parse("2026/10/01").is_err());
+        assert_eq!(
+            Period::parse("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
+        assert!(Period::parse("2026-1").is_err());
+        assert!(Period::parse("2026-00").is_err());
+    }
+}

@@ -1,0 +1,728 @@
+//! What each page shows: the views handed to the templates, and the list of files a community
+//! (or the site as a whole) produces. Views are plain serialisable structs so a theme author can
+//! read what a template may use.
+
+use serde::Serialize;
+use ydt_function::manifest::{Body, Category, Scope};
+
+use super::{RenderOptions, Sink, Summary, Theme, data, feed, qr};
+use crate::diagnostics::Diagnostic;
+use crate::kinds::ColumnType;
+use crate::model::{CellValue, Community, Notice, Period, Record, Site};
+
+pub enum Job {
+    /// Pages that belong to no one community: home, track, help, 404, sitemap, manifest, assets.
+    Site,
+    Community(usize),
+}
+
+/// Data every page shares, computed once per build.
+pub struct SiteContext<'a> {
+    pub site: &'a Site,
+    pub base_url: String,
+    pub view: SiteView,
+}
+
+#[derive(Serialize)]
+pub struct SiteView {
+    title: String,
+    description: String,
+    base_url: String,
+    lang: String,
+    supervisor: Body,
+    response_days: u32,
+    categories: Vec<CategoryView>,
+    streets: Vec<StreetView>,
+}
+
+#[derive(Serialize)]
+struct CategoryView {
+    id: String,
+    name: String,
+    accepted: bool,
+    transfer_to: Option<Body>,
+    /// `complaint report suggestion`, for the form's script to filter by type.
+    types: String,
+}
+
+#[derive(Serialize)]
+struct StreetView {
+    name: String,
+    district: String,
+    communities: Vec<CommunityLink>,
+}
+
+#[derive(Serialize, Clone)]
+struct CommunityLink {
+    slug: String,
+    name: String,
+    path: String,
+    latest_period: Option<String>,
+    latest_period_cn: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PageView {
+    title: String,
+    description: String,
+    /// Root-relative path, e.g. `/c/cuizhuyuan/`.
+    path: String,
+    /// Absolute URL, for sharing and canonical links.
+    url: String,
+}
+
+#[derive(Serialize)]
+struct CommunityView {
+    slug: String,
+    name: String,
+    street: String,
+    district: String,
+    office_address: String,
+    office_phone: String,
+    office_hours: Option<String>,
+    handler: Body,
+    placements: Vec<PlacementView>,
+    path: String,
+    latest_period: Option<String>,
+    latest_period_cn: Option<String>,
+    /// The latest month's records, grouped by kind in schema order.
+    latest: Vec<KindGroup>,
+    /// Earlier months, newest first.
+    archive: Vec<MonthGroup>,
+    notices: Vec<NoticeLink>,
+    record_count: usize,
+}
+
+#[derive(Serialize)]
+struct PlacementView {
+    id: String,
+    name: String,
+    qr: String,
+    poster: String,
+}
+
+#[derive(Serialize)]
+struct KindGroup {
+    kind: String,
+    name: String,
+    records: Vec<RecordLink>,
+}
+
+#[derive(Serialize)]
+struct MonthGroup {
+    period: String,
+    period_cn: String,
+    records: Vec<RecordLink>,
+}
+
+#[derive(Serialize, Clone)]
+struct RecordLink {
+    id: String,
+    title: String,
+    kind: String,
+    kind_name: String,
+    period: String,
+    period_cn: String,
+    published: String,
+    path: String,
+    rows: usize,
+    totals: Vec<TotalView>,
+}
+
+#[derive(Serialize, Clone)]
+struct TotalView {
+    key: String,
+    label: String,
+    amount: String,
+}
+
+#[derive(Serialize)]
+struct NoticeLink {
+    id: String,
+    title: String,
+    date: String,
+    date_cn: String,
+    category: String,
+    summary: Option<String>,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct RecordView {
+    #[serde(flatten)]
+    link: RecordLink,
+    summary: Option<String>,
+    description: String,
+    columns: Vec<ColumnView>,
+    rows: Vec<Vec<CellView>>,
+    csv: String,
+    json: String,
+    full_names: bool,
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    key: String,
+    label: String,
+    money: bool,
+    /// `money`, `date`, `number` or `text`: the cell's CSS class, so a narrow screen keeps dates
+    /// and amounts on one line and wraps only text.
+    class: &'static str,
+}
+
+#[derive(Serialize)]
+struct CellView {
+    text: String,
+    money: bool,
+}
+
+#[derive(Serialize)]
+struct NoticeView {
+    #[serde(flatten)]
+    link: NoticeLink,
+    html: String,
+}
+
+impl<'a> SiteContext<'a> {
+    pub fn new(site: &'a Site, options: &RenderOptions) -> SiteContext<'a> {
+        let c = &site.config;
+        let mut streets: Vec<StreetView> = Vec::new();
+        for community in &site.communities {
+            let link = community_link(community);
+            match streets
+                .iter_mut()
+                .find(|s| s.name == community.street.value)
+            {
+                Some(street) => street.communities.push(link),
+                None => streets.push(StreetView {
+                    name: community.street.value.clone(),
+                    district: community.district.value.clone(),
+                    communities: vec![link],
+                }),
+            }
+        }
+        let view = SiteView {
+            title: c.title.value.clone(),
+            description: c.description.value.clone(),
+            base_url: options.base_url.clone(),
+            lang: c.lang.clone(),
+            supervisor: c.supervisor.clone(),
+            response_days: c.response_days,
+            categories: c.categories.iter().map(category_view).collect(),
+            streets,
+        };
+        SiteContext {
+            site,
+            base_url: options.base_url.clone(),
+            view,
+        }
+    }
+
+    fn page(&self, path: &str, title: String, description: String) -> PageView {
+        PageView {
+            url: format!("{}{path}", self.base_url),
+            path: path.to_string(),
+            title,
+            description,
+        }
+    }
+
+    fn context(&self, page: PageView) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &self.view);
+        ctx.insert("page", &page);
+        ctx
+    }
+}
+
+fn category_view(c: &Category) -> CategoryView {
+    let types = if c.types.is_empty() {
+        ydt_function::manifest::SubmissionType::ALL.to_vec()
+    } else {
+        c.types.clone()
+    };
+    CategoryView {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        accepted: c.scope == Scope::Accept,
+        transfer_to: c.transfer_to.clone(),
+        types: types
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn community_link(c: &Community) -> CommunityLink {
+    let latest = c.latest_period();
+    CommunityLink {
+        slug: c.slug.clone(),
+        name: c.name.value.clone(),
+        path: format!("/c/{}/", c.slug),
+        latest_period: latest.map(|p| p.to_string()),
+        latest_period_cn: latest.map(Period::chinese),
+    }
+}
+
+fn record_link(site: &Site, community: &Community, r: &Record) -> RecordLink {
+    let schema = site.kinds.get(&r.kind);
+    RecordLink {
+        id: r.id.clone(),
+        title: r.title.value.clone(),
+        kind: r.kind.clone(),
+        kind_name: schema.map_or_else(|| r.kind.clone(), |k| k.name.clone()),
+        period: r.period.to_string(),
+        period_cn: r.period.chinese(),
+        published: r.published.to_string(),
+        path: format!("/c/{}/{}/", community.slug, r.id),
+        rows: r.rows.len(),
+        // In the schema's column order (income before expense), labelled without the unit.
+        totals: schema
+            .map(|k| {
+                k.total_columns()
+                    .filter_map(|c| r.totals.get(&c.key).map(|amount| (c, amount)))
+                    .map(|(c, amount)| TotalView {
+                        key: c.key.clone(),
+                        label: c.label.trim_end_matches("（元）").to_string(),
+                        amount: amount.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn notice_link(community: &Community, n: &Notice) -> NoticeLink {
+    NoticeLink {
+        id: n.id.clone(),
+        title: n.title.value.clone(),
+        date: n.date.to_string(),
+        date_cn: n.date.chinese(),
+        category: n.category.value.clone(),
+        summary: n.summary.as_ref().map(|s| s.value.clone()),
+        path: format!("/c/{}/notices/{}/", community.slug, n.id),
+    }
+}
+
+fn community_view(site: &Site, c: &Community) -> CommunityView {
+    let latest = c.latest_period();
+    let mut groups: Vec<KindGroup> = Vec::new();
+    let mut archive: Vec<MonthGroup> = Vec::new();
+    for r in &c.records {
+        let link = record_link(site, c, r);
+        if Some(r.period) == latest {
+            match groups.iter_mut().find(|g| g.kind == r.kind) {
+                Some(g) => g.records.push(link),
+                None => groups.push(KindGroup {
+                    kind: r.kind.clone(),
+                    name: link.kind_name.clone(),
+                    records: vec![link],
+                }),
+            }
+        } else {
+            match archive.iter_mut().find(|m| m.period == link.period) {
+                Some(m) => m.records.push(link),
+                None => archive.push(MonthGroup {
+                    period: link.period.clone(),
+                    period_cn: link.period_cn.clone(),
+                    records: vec![link],
+                }),
+            }
+        }
+    }
+    // Kinds in a stable, meaningful order: the site's required kinds first, then by id.
+    let order = |kind: &str| {
+        site.config
+            .required_kinds
+            .iter()
+            .position(|k| k.value == kind)
+            .unwrap_or(usize::MAX)
+    };
+    groups.sort_by(|a, b| (order(&a.kind), &a.kind).cmp(&(order(&b.kind), &b.kind)));
+    CommunityView {
+        slug: c.slug.clone(),
+        name: c.name.value.clone(),
+        street: c.street.value.clone(),
+        district: c.district.value.clone(),
+        office_address: c.office.address.value.clone(),
+        office_phone: c.office.phone.value.clone(),
+        office_hours: c.office.hours.as_ref().map(|h| h.value.clone()),
+        handler: c.handler.clone(),
+        placements: c
+            .placements
+            .iter()
+            .map(|p| PlacementView {
+                id: p.id.clone(),
+                name: p.name.value.clone(),
+                qr: format!("/c/{}/qr-{}.svg", c.slug, p.id),
+                poster: format!("/c/{}/poster/{}/", c.slug, p.id),
+            })
+            .collect(),
+        path: format!("/c/{}/", c.slug),
+        latest_period: latest.map(|p| p.to_string()),
+        latest_period_cn: latest.map(Period::chinese),
+        latest: groups,
+        archive,
+        notices: c.notices.iter().map(|n| notice_link(c, n)).collect(),
+        record_count: c.records.len(),
+    }
+}
+
+/// Renders one job's files into the sink.
+pub fn run(
+    job: &Job,
+    ctx: &SiteContext,
+    theme: &Theme,
+    sink: &dyn Sink,
+) -> Result<Summary, Vec<Diagnostic>> {
+    let mut out = Writer {
+        sink,
+        theme,
+        summary: Summary::default(),
+        problems: Vec::new(),
+    };
+    match job {
+        Job::Site => site_pages(ctx, &mut out),
+        Job::Community(i) => community_pages(ctx, &ctx.site.communities[*i], &mut out),
+    }
+    if out.problems.is_empty() {
+        Ok(out.summary)
+    } else {
+        Err(out.problems)
+    }
+}
+
+struct Writer<'a> {
+    sink: &'a dyn Sink,
+    theme: &'a Theme,
+    summary: Summary,
+    problems: Vec<Diagnostic>,
+}
+
+impl Writer<'_> {
+    fn page(&mut self, template: &str, path: &str, ctx: &tera::Context) {
+        match self.theme.render(template, ctx) {
+            Ok(html) => {
+                let file = if path.ends_with('/') {
+                    format!("{}index.html", &path[1..])
+                } else {
+                    path[1..].to_string()
+                };
+                let minified = crate::output::minify_html(html.as_bytes());
+                self.file(&file, &minified);
+                self.summary.pages += 1;
+            }
+            Err(d) => self.problems.push(d),
+        }
+    }
+
+    fn file(&mut self, path: &str, bytes: &[u8]) {
+        match self.sink.write(path, bytes) {
+            Ok(()) => self.summary.files += 1,
+            Err(e) => self
+                .problems
+                .push(Diagnostic::general(format!("cannot write {path}: {e}"))),
+        }
+    }
+}
+
+fn site_pages(ctx: &SiteContext, out: &mut Writer) {
+    let site = ctx.site;
+    let title = site.config.title.value.clone();
+    let description = site.config.description.value.clone();
+    out.page(
+        "index.html",
+        "/",
+        &ctx.context(ctx.page("/", title.clone(), description.clone())),
+    );
+    out.page(
+        "track.html",
+        "/track/",
+        &ctx.context(ctx.page(
+            "/track/",
+            format!("查询办理进度 - {title}"),
+            "输入案件编号和查询码，查看投诉、举报、建议的办理进度和答复。".into(),
+        )),
+    );
+    out.page(
+        "help.html",
+        "/help/",
+        &ctx.context(ctx.page(
+            "/help/",
+            format!("使用说明 - {title}"),
+            "怎样看懂公开内容，怎样投诉、举报、提建议，提交以后会怎样办理。".into(),
+        )),
+    );
+    out.page(
+        "404.html",
+        "/404.html",
+        &ctx.context(ctx.page("/404.html", format!("页面不存在 - {title}"), description)),
+    );
+    for (path, bytes) in feed::sitemaps(site, &ctx.base_url) {
+        out.file(&path, &bytes);
+    }
+    let manifest = data::manifest(site, &ctx.base_url);
+    out.file("manifest.json", &manifest);
+    out.file(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\nDisallow: /api/\nSitemap: {}/sitemap.xml\n",
+            ctx.base_url
+        )
+        .as_bytes(),
+    );
+    for (name, path) in &out.theme.assets {
+        match std::fs::read(path) {
+            Ok(bytes) => out.file(&format!("static/{name}"), &bytes),
+            Err(e) => out.problems.push(Diagnostic::general(format!(
+                "cannot read theme asset {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+}
+
+fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
+    let site = ctx.site;
+    let view = community_view(site, c);
+    let base = format!("/c/{}/", c.slug);
+    let with_community = |page: PageView| {
+        let mut t = ctx.context(page);
+        t.insert("community", &view);
+        t
+    };
+
+    let entry_description = match &view.latest_period_cn {
+        Some(p) => format!(
+            "{}{}{}{}公开：{}。扫码查看，可在线投诉、举报、提建议。",
+            c.district.value,
+            c.street.value,
+            c.name.value,
+            p,
+            view.latest
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        None => format!(
+            "{}{}{}的公开信息，可在线投诉、举报、提建议。",
+            c.district.value, c.street.value, c.name.value
+        ),
+    };
+    out.page(
+        "community.html",
+        &base,
+        &with_community(ctx.page(
+            &base,
+            format!("{} · 小微权力监督一点通", c.name.value),
+            entry_description,
+        )),
+    );
+
+    let jiandu = format!("{base}jiandu/");
+    out.page(
+        "jiandu.html",
+        &jiandu,
+        &with_community(ctx.page(
+            &jiandu,
+            format!("我要监督 - {}", c.name.value),
+            format!(
+                "向{}或街道纪工委投诉、举报、提建议，件件有回应。",
+                c.name.value
+            ),
+        )),
+    );
+
+    let notices = format!("{base}notices/");
+    out.page(
+        "notices.html",
+        &notices,
+        &with_community(ctx.page(
+            &notices,
+            format!("公告 - {}", c.name.value),
+            format!("{}的村（居）务、党务、财务公告。", c.name.value),
+        )),
+    );
+
+    // QR codes and posters: the bare entry URL, and one per placement with ?from=.
+    let entry_url = format!("{}{base}", ctx.base_url);
+    let mut posters: Vec<(String, String, Option<&crate::model::Placement>)> =
+        vec![(format!("{base}poster/"), entry_url.clone(), None)];
+    match qr::qr_svg(&entry_url) {
+        Ok(svg) => out.file(&format!("c/{}/qr.svg", c.slug), svg.as_bytes()),
+        Err(e) => out.problems.push(Diagnostic::error(
+            c.span.clone(),
+            format!("cannot make the QR code for {entry_url}: {e}"),
+        )),
+    }
+    for p in &c.placements {
+        let url = format!("{entry_url}?from={}", p.id);
+        match qr::qr_svg(&url) {
+            Ok(svg) => out.file(&format!("c/{}/qr-{}.svg", c.slug, p.id), svg.as_bytes()),
+            Err(e) => out.problems.push(Diagnostic::error(
+                c.span.clone(),
+                format!("cannot make the QR code for {url}: {e}"),
+            )),
+        }
+        posters.push((format!("{base}poster/{}/", p.id), url, Some(p)));
+    }
+    for (path, url, placement) in posters {
+        let svg = qr::qr_svg(&url).unwrap_or_default();
+        let mut t = with_community(ctx.page(
+            &path,
+            format!("扫码监督 - {}", c.name.value),
+            format!("{}小微权力监督一点通海报", c.name.value),
+        ));
+        t.insert("qr_svg", &svg);
+        t.insert("qr_url", &url);
+        t.insert(
+            "placement",
+            &placement.map(|p| PlacementView {
+                id: p.id.clone(),
+                name: p.name.value.clone(),
+                qr: String::new(),
+                poster: String::new(),
+            }),
+        );
+        out.page("poster.html", &path, &t);
+    }
+
+    for r in &c.records {
+        let link = record_link(site, c, r);
+        let schema = site.kinds.get(&r.kind);
+        let columns: Vec<ColumnView> = schema
+            .map(|k| {
+                k.columns
+                    .iter()
+                    .filter(|col| r.rows.iter().any(|row| row.cells.contains_key(&col.key)))
+                    .map(|col| ColumnView {
+                        key: col.key.clone(),
+                        label: col.label.clone(),
+                        money: col.ty == ColumnType::Money,
+                        class: match col.ty {
+                            ColumnType::Money => "money",
+                            ColumnType::Date => "date",
+                            ColumnType::Integer => "number",
+                            ColumnType::Text | ColumnType::Person => "text",
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rows = r
+            .rows
+            .iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .map(|col| match row.cells.get(&col.key) {
+                        Some(cell) => match cell.value {
+                            CellValue::Money(m) => CellView {
+                                text: m.to_string(),
+                                money: true,
+                            },
+                            _ => CellView {
+                                text: cell.text.value.clone(),
+                                money: false,
+                            },
+                        },
+                        None => CellView {
+                            text: String::new(),
+                            money: col.money,
+                        },
+                    })
+                    .collect()
+            })
+            .collect();
+        let totals_text = link
+            .totals
+            .iter()
+            .map(|t| format!("{}合计{}元", t.label, t.amount))
+            .collect::<Vec<_>>()
+            .join("，");
+        let description = format!(
+            "{} {}，共{}条{}{}。",
+            c.name.value,
+            link.title,
+            r.rows.len(),
+            if totals_text.is_empty() { "" } else { "，" },
+            totals_text
+        );
+        let path = link.path.clone();
+        let view = RecordView {
+            csv: format!("{path}data.csv"),
+            json: format!("{path}data.json"),
+            summary: r.summary.as_ref().map(|s| s.value.clone()),
+            description: description.clone(),
+            columns,
+            rows,
+            full_names: r.full_names,
+            link,
+        };
+        let mut t = with_community(ctx.page(
+            &path,
+            format!("{} - {}", view.link.title, c.name.value),
+            description,
+        ));
+        t.insert("record", &view);
+        let template = format!("record-{}.html", r.kind);
+        out.page(
+            if out.theme.has(&template) {
+                &template
+            } else {
+                "record.html"
+            },
+            &path,
+            &t,
+        );
+        let dir = &path[1..];
+        out.file(&format!("{dir}data.csv"), &data::csv(site, r));
+        out.file(
+            &format!("{dir}data.json"),
+            &data::json(site, c, r, &ctx.base_url),
+        );
+        out.summary.records += 1;
+    }
+
+    for n in &c.notices {
+        let link = notice_link(c, n);
+        let path = link.path.clone();
+        let description = n
+            .summary
+            .as_ref()
+            .map_or_else(|| first_words(&n.body.value), |s| s.value.clone());
+        let mut t = with_community(ctx.page(
+            &path,
+            format!("{} - {}", n.title.value, c.name.value),
+            description,
+        ));
+        t.insert(
+            "notice",
+            &NoticeView {
+                link,
+                html: n.html.clone(),
+            },
+        );
+        out.page("notice.html", &path, &t);
+        out.summary.notices += 1;
+    }
+
+    out.file(
+        &format!("c/{}/feed.xml", c.slug),
+        &feed::atom(site, c, &ctx.base_url),
+    );
+}
+
+/// The first sentence or so of a Markdown body, for a share description.
+fn first_words(markdown: &str) -> String {
+    let plain: String = markdown
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('|'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let plain = plain.replace(['*', '_', '`', '>'], "");
+    plain.chars().take(80).collect()
+}

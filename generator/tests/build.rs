@@ -1,0 +1,247 @@
+//! `ydt build` on the example site: every page of the output contract exists, the output is
+//! reproducible and replaced whole, a failed build leaves the previous site untouched, and the
+//! downloads and QR codes are what residents' tools expect.
+
+mod common;
+
+use std::process::Command;
+
+use common::Site;
+
+const GAOLING: &str = "content/communities/cuizhuyuan/records/2026-11-gaoling-jintie.yaml";
+
+#[test]
+fn every_contracted_path_is_written() {
+    let site = Site::example();
+    let out = site.build();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("built ") && out.stderr.contains(" pages"),
+        "{}",
+        out.stderr
+    );
+    let files = site.output();
+    for path in [
+        "index.html",
+        "track/index.html",
+        "help/index.html",
+        "404.html",
+        "sitemap.xml",
+        "manifest.json",
+        "c/cuizhuyuan/index.html",
+        "c/cuizhuyuan/qr.svg",
+        "c/cuizhuyuan/qr-gate.svg",
+        "c/cuizhuyuan/qr-hall.svg",
+        "c/cuizhuyuan/poster/index.html",
+        "c/cuizhuyuan/poster/gate/index.html",
+        "c/cuizhuyuan/2026-11-gaoling-jintie/index.html",
+        "c/cuizhuyuan/2026-11-gaoling-jintie/data.csv",
+        "c/cuizhuyuan/2026-11-gaoling-jintie/data.json",
+        "c/cuizhuyuan/notices/2026-11-dangfei/index.html",
+        "c/cuizhuyuan/feed.xml",
+        "c/cuizhuyuan/jiandu/index.html",
+        "c/binhu/index.html",
+        "c/qingshui/index.html",
+        "static/form.js",
+    ] {
+        assert!(files.contains_key(path), "{path} missing from the output");
+    }
+    let form = String::from_utf8(files["c/cuizhuyuan/jiandu/index.html"].clone()).unwrap();
+    assert!(
+        form.contains("<select") && form.contains("name=category"),
+        "the form has the category select"
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest["communities"].as_array().unwrap().len(), 3);
+    assert!(
+        manifest["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["scope"] == "transfer" && c["transfer_to"]["name"].is_string())
+    );
+}
+
+#[test]
+fn html_is_minified_and_in_chinese() {
+    let site = Site::example();
+    assert_eq!(site.build().code, 0);
+    let page = site.read("public/c/cuizhuyuan/index.html");
+    assert!(
+        page.contains("lang=zh-CN") || page.contains("lang=\"zh-CN\""),
+        "{}",
+        &page[..200]
+    );
+    assert!(!page.contains("\n\n"), "minified pages have no blank lines");
+    assert!(page.contains("翠竹园社区") && page.contains("我要监督"));
+}
+
+#[test]
+fn the_same_content_gives_byte_identical_output() {
+    let site = Site::example();
+    assert_eq!(site.build().code, 0);
+    let first = site.output();
+    assert_eq!(site.build().code, 0);
+    assert_eq!(site.output(), first);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_byte_for_byte() {
+    let site = Site::example();
+    assert_eq!(site.build().code, 0);
+    let before = site.output();
+    site.edit(GAOLING, "  amount: 5600.00", "  amount: 5601.00");
+    let out = site.build();
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("left as it was"), "{}", out.stderr);
+    assert_eq!(site.output(), before);
+    let litter: Vec<_> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging"))
+        .collect();
+    assert!(litter.is_empty(), "staging folders left behind: {litter:?}");
+}
+
+#[test]
+fn a_rebuild_removes_pages_of_deleted_records() {
+    let site = Site::example();
+    assert_eq!(site.build().code, 0);
+    assert!(
+        site.path("public/c/cuizhuyuan/2026-11-gaoling-jintie/index.html")
+            .exists()
+    );
+    std::fs::remove_file(site.path(GAOLING)).unwrap();
+    assert_eq!(site.build().code, 0);
+    assert!(
+        !site
+            .path("public/c/cuizhuyuan/2026-11-gaoling-jintie")
+            .exists(),
+        "a stale record page survived"
+    );
+}
+
+#[test]
+fn base_url_and_out_can_be_given() {
+    let site = Site::example();
+    let out_dir = site.path("elsewhere");
+    let out = site.ydt(&[
+        "build",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--base-url",
+        "https://staging.example.cn/",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let sitemap = std::fs::read_to_string(out_dir.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://staging.example.cn/c/cuizhuyuan/</loc>"),
+        "{sitemap}"
+    );
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn csv_opens_in_excel_as_the_table() {
+    let site = Site::example();
+    assert_eq!(site.build().code, 0);
+    let bytes =
+        std::fs::read(site.path("public/c/cuizhuyuan/2026-11-gaoling-jintie/data.csv")).unwrap();
+    assert_eq!(
+        &bytes[..3],
+        b"\xEF\xBB\xBF",
+        "CSV starts with the UTF-8 byte-order mark"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert!(
+        header.contains(&"姓名") && header.contains(&"金额（元）"),
+        "{header:?}"
+    );
+    let amount = header.iter().position(|h| *h == "金额（元）").unwrap();
+    let rows = &lines[1..lines.len() - 1];
+    let record = site.read(GAOLING);
+    assert_eq!(rows.len(), record.matches("  - name:").count());
+    for row in rows {
+        assert_eq!(row.split(',').count(), header.len(), "{row}");
+    }
+    let last: Vec<&str> = lines[lines.len() - 1].split(',').collect();
+    assert_eq!(last[0], "合计");
+    assert_eq!(last[amount], "5600.00");
+}
+
+#[test]
+fn raw_html_in_a_notice_never_reaches_the_page() {
+    let site = Site::example();
+    let notice = "content/communities/cuizhuyuan/notices/2026-11-dangfei.md";
+    site.edit(
+        notice,
+        "根据《中国共产党",
+        "<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>根据《中国共产党",
+    );
+    let out = site.build();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("raw HTML in a notice is shown as plain text"),
+        "{}",
+        out.stderr
+    );
+    let page = site.read("public/c/cuizhuyuan/notices/2026-11-dangfei/index.html");
+    assert!(
+        !page.contains("<script>alert") && !page.contains("<img src=x"),
+        "raw HTML passed through"
+    );
+}
+
+/// Decodes a QR code SVG with the tools a person would use: rsvg-convert to a PNG, then zbarimg.
+fn decode_qr(svg: &std::path::Path) -> String {
+    let png = svg.with_extension("png");
+    let convert = Command::new("rsvg-convert")
+        .args(["-w", "400", "-o"])
+        .arg(&png)
+        .arg(svg)
+        .status();
+    assert!(
+        convert.is_ok_and(|s| s.success()),
+        "rsvg-convert (Debian librsvg2-bin) is needed; tests/run installs it"
+    );
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&png)
+        .output()
+        .expect("zbarimg (Debian zbar-tools) is needed; tests/run installs it");
+    assert!(
+        out.status.success(),
+        "zbarimg could not read {}",
+        svg.display()
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn qr_codes_decode_to_exactly_the_entry_urls() {
+    let site = Site::example();
+    assert_eq!(site.build().code, 0);
+    assert_eq!(
+        decode_qr(&site.path("public/c/cuizhuyuan/qr.svg")),
+        "https://ydt.example.cn/c/cuizhuyuan/"
+    );
+    assert_eq!(
+        decode_qr(&site.path("public/c/cuizhuyuan/qr-gate.svg")),
+        "https://ydt.example.cn/c/cuizhuyuan/?from=gate"
+    );
+    let poster = site.read("public/c/cuizhuyuan/poster/hall/index.html");
+    assert!(
+        poster.contains("翠竹园社区")
+            && poster.contains("扫码")
+            && poster.contains("查看公开")
+            && poster.contains("监督投诉")
+    );
+    assert!(poster.contains("https://ydt.example.cn/c/cuizhuyuan/?from=hall"));
+}
