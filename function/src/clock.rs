@@ -109,10 +109,10 @@ pub fn shanghai_timestamp(unix: i64) -> String {
 impl Calendar {
     pub fn is_working_day(&self, date: Date) -> bool {
         let text = date.to_string();
-        if self.workdays.iter().any(|d| *d == text) {
+        if self.workdays.contains(&text) {
             return true;
         }
-        if self.holidays.iter().any(|d| *d == text) {
+        if self.holidays.contains(&text) {
             return false;
         }
         !date.is_weekend()

@@ -349,13 +349,9 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(fault)?;
-        let item = output.item();
-        // TTL deletion lags; an expired counter counts as gone.
-        let expires_at = number(item, attr::EXPIRES_AT);
-        if expires_at != 0 && (expires_at as i64) <= crate::clock::now_unix() {
-            return Ok(0);
-        }
-        Ok(number(item, attr::COUNT))
+        // Rate-limit counters are keyed by their window, so one TTL has not yet removed is never
+        // read for a later window.
+        Ok(number(output.item(), attr::COUNT))
     }
 }
 

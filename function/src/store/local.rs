@@ -32,7 +32,7 @@ enum Entry {
     /// A new case with its idempotency record.
     Case {
         table: CaseTable,
-        case: CaseItem,
+        case: Box<CaseItem>,
         key_hash: String,
         receipt: Receipt,
     },
@@ -76,7 +76,7 @@ impl State {
             } => {
                 self.keys.insert((table, key_hash), receipt);
                 let record = CaseRecord {
-                    case,
+                    case: *case,
                     timeline: Vec::new(),
                 };
                 self.cases
@@ -351,7 +351,7 @@ impl Store for LocalStore {
             log.append(
                 Entry::Case {
                     table,
-                    case: case.clone(),
+                    case: Box::new(case.clone()),
                     key_hash: key_hash.to_string(),
                     receipt: receipt.clone(),
                 },
@@ -374,16 +374,13 @@ impl Store for LocalStore {
 
     async fn increment(&self, counter: &Counter, expires_at: Option<i64>) -> StoreResult<u64> {
         match expires_at {
+            // Counters are keyed by their window, so an old one is simply never read again.
             Some(expires_at) => self.locked(false, |log| {
-                let now = crate::clock::now_unix();
                 let entry = log
                     .state
                     .expiring
                     .entry(counter.clone())
                     .or_insert((0, expires_at));
-                if entry.1 <= now {
-                    *entry = (0, expires_at);
-                }
                 entry.0 += 1;
                 Ok(entry.0)
             }),
@@ -404,11 +401,160 @@ impl Store for LocalStore {
 
     async fn count(&self, counter: &Counter) -> StoreResult<u64> {
         self.locked(false, |log| {
-            let now = crate::clock::now_unix();
-            if let Some((count, expires_at)) = log.state.expiring.get(counter) {
-                return Ok(if *expires_at > now { *count } else { 0 });
+            if let Some((count, _)) = log.state.expiring.get(counter) {
+                return Ok(*count);
             }
             Ok(log.state.counts.get(counter).copied().unwrap_or(0))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(case_id: &str) -> CaseItem {
+        CaseItem {
+            case_id: case_id.to_string(),
+            community: "cuizhuyuan".into(),
+            community_name: "翠竹园社区".into(),
+            kind: "complaint".into(),
+            type_name: "投诉".into(),
+            category: "subsidy".into(),
+            category_name: "补贴发放".into(),
+            body: "高龄津贴没有按时发放".into(),
+            anonymous: false,
+            contact_name: None,
+            contact_phone: None,
+            status: status::RECEIVED.into(),
+            routed_to: "翠竹园社区居务监督委员会".into(),
+            reply: String::new(),
+            created_at: "2026-12-01T10:00:00+08:00".into(),
+            updated_at: "2026-12-01T10:00:00+08:00".into(),
+            due_at: "2026-12-09".into(),
+            closed_at: None,
+            query_hash: "00".into(),
+        }
+    }
+
+    fn receipt(case_id: &str) -> Receipt {
+        Receipt {
+            case_id: case_id.into(),
+            status: status::RECEIVED.into(),
+            due_date: "2026-12-09".into(),
+            routed_to: "翠竹园社区居务监督委员会".into(),
+        }
+    }
+
+    async fn file(store: &LocalStore, case_id: &str, key: &str) -> Created {
+        store
+            .create_case(CaseTable::Cases, &case(case_id), key, &receipt(case_id), 0)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn cases_survive_a_restart_and_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = LocalStore::open(dir.path()).unwrap();
+            assert_eq!(
+                store
+                    .next_case_number(CaseTable::Cases, "20261201")
+                    .await
+                    .unwrap(),
+                1
+            );
+            assert_eq!(file(&store, "20261201-0001", "k1").await, Created::Stored);
+        }
+        // A crash in the middle of writing the next line.
+        let path = dir.path().join(LOG_FILE);
+        let mut log = OpenOptions::new().append(true).open(&path).unwrap();
+        log.write_all(b"{\"op\":\"case\",\"table\":\"cases\",\"ca")
+            .unwrap();
+        drop(log);
+
+        let store = LocalStore::open(dir.path()).unwrap();
+        assert_eq!(store.cases().unwrap().len(), 1);
+        assert_eq!(
+            file(&store, "20261201-0001", "k1").await,
+            Created::Duplicate(receipt("20261201-0001"))
+        );
+        assert_eq!(
+            store
+                .next_case_number(CaseTable::Cases, "20261201")
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(file(&store, "20261201-0002", "k2").await, Created::Stored);
+
+        let reopened = LocalStore::open(dir.path()).unwrap();
+        let ids: Vec<_> = reopened
+            .cases()
+            .unwrap()
+            .into_iter()
+            .map(|(_, r)| r.case.case_id)
+            .collect();
+        assert_eq!(ids, ["20261201-0001", "20261201-0002"]);
+        assert_eq!(
+            reopened
+                .next_case_number(CaseTable::Cases, "20261201")
+                .await
+                .unwrap(),
+            3
+        );
+    }
+
+    #[tokio::test]
+    async fn an_edit_by_another_process_is_seen_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let serve = LocalStore::open(dir.path()).unwrap();
+        file(&serve, "20261201-0001", "k1").await;
+        // `ydt cases` opens the same log separately.
+        let console = LocalStore::open(dir.path()).unwrap();
+        console
+            .edit(
+                "20261201-0001",
+                Some(status::CLOSED),
+                Some("已补发"),
+                "2026-12-02T09:00:00+08:00",
+            )
+            .unwrap()
+            .unwrap();
+        let seen = serve
+            .find_case(CaseTable::Cases, "20261201-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen.case.status, status::CLOSED);
+        assert_eq!(seen.case.reply, "已补发");
+        assert_eq!(
+            seen.case.closed_at.as_deref(),
+            Some("2026-12-02T09:00:00+08:00")
+        );
+        assert_eq!(seen.timeline.len(), 2);
+        assert!(
+            console
+                .edit("20261201-0404", Some(status::CLOSED), None, "x")
+                .unwrap()
+                .is_none()
+        );
+        // Reopening clears closed_at; an unchanged reply records nothing.
+        serve
+            .edit(
+                "20261201-0001",
+                Some(status::IN_PROGRESS),
+                Some("已补发"),
+                "2026-12-03T09:00:00+08:00",
+            )
+            .unwrap();
+        let seen = console
+            .find_case(CaseTable::Cases, "20261201-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen.case.closed_at, None);
+        assert_eq!(seen.timeline.len(), 3);
     }
 }
