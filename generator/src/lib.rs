@@ -3,4 +3,6 @@
 //! `content` reads the clerks' files into the `model`, `checks` validate it, `render` turns it
 //! into pages and downloads, `output` writes them aside and swaps them in whole.
 
+pub mod cases;
 pub mod cli;
+pub mod serve;

@@ -177,3 +177,54 @@ pub trait Store: Send + Sync {
     /// The current count of a counter (0 if it was never incremented or has expired).
     fn count(&self, counter: &Counter) -> impl Future<Output = StoreResult<u64>> + Send;
 }
+
+/// A shared store is a store: `ydt serve` keeps one behind an `Arc` while the app around it is
+/// rebuilt with each new manifest.
+impl<T: Store> Store for std::sync::Arc<T> {
+    fn receipt_for_key(
+        &self,
+        table: CaseTable,
+        key_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<Receipt>>> + Send {
+        (**self).receipt_for_key(table, key_hash)
+    }
+
+    fn next_case_number(
+        &self,
+        table: CaseTable,
+        day: &str,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        (**self).next_case_number(table, day)
+    }
+
+    fn create_case(
+        &self,
+        table: CaseTable,
+        case: &CaseItem,
+        key_hash: &str,
+        receipt: &Receipt,
+        expires_at: i64,
+    ) -> impl Future<Output = StoreResult<Created>> + Send {
+        (**self).create_case(table, case, key_hash, receipt, expires_at)
+    }
+
+    fn find_case(
+        &self,
+        table: CaseTable,
+        case_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<CaseRecord>>> + Send {
+        (**self).find_case(table, case_id)
+    }
+
+    fn increment(
+        &self,
+        counter: &Counter,
+        expires_at: Option<i64>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        (**self).increment(counter, expires_at)
+    }
+
+    fn count(&self, counter: &Counter) -> impl Future<Output = StoreResult<u64>> + Send {
+        (**self).count(counter)
+    }
+}
