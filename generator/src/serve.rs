@@ -74,14 +74,17 @@ impl Preview {
         }
         let manifest_path = self.site.join("manifest.json");
         match ydt_function::app::load_manifest(&manifest_path) {
-            Ok(manifest) => {
-                let app = App::new(self.store.clone(), manifest, self.key.clone());
-                *self.app.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(app));
-            }
+            Ok(manifest) => self.answer_with(manifest),
             Err(err) => eprintln!("ydt serve: /api/* keeps the previous manifest: {err}"),
         }
         self.generation.send_modify(|g| *g += 1);
         true
+    }
+
+    /// From now on `/api/*` answers with this manifest.
+    fn answer_with(&self, manifest: ydt_function::manifest::Manifest) {
+        let app = App::new(self.store.clone(), manifest, self.key.clone());
+        *self.app.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(app));
     }
 
     fn app(&self) -> Option<Arc<LocalApp>> {
@@ -149,8 +152,14 @@ async fn run(root: &Path, port: u16) -> u8 {
 
     let builder = preview.clone();
     let first_build = tokio::task::spawn_blocking(move || builder.rebuild()).await;
-    if !matches!(first_build, Ok(true)) && !preview.site.join("index.html").exists() {
-        eprintln!("ydt serve: no site to show yet; fix the errors above and save, it rebuilds");
+    if !matches!(first_build, Ok(true)) {
+        // Keep serving what the last good build left, /api/* included.
+        match ydt_function::app::load_manifest(&preview.site.join("manifest.json")) {
+            Ok(manifest) => preview.answer_with(manifest),
+            Err(_) => eprintln!(
+                "ydt serve: no site to show yet; fix the errors above and save, it rebuilds"
+            ),
+        }
     }
     let watcher = preview.clone();
     std::thread::spawn(move || watch_sources(&watcher));

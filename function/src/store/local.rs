@@ -61,8 +61,8 @@ struct State {
     keys: HashMap<(CaseTable, String), Receipt>,
     case_numbers: HashMap<(CaseTable, String), u64>,
     counts: HashMap<Counter, u64>,
-    /// Rate-limit counters: count and expiry (epoch seconds); memory only.
-    expiring: HashMap<Counter, (u64, i64)>,
+    /// Rate-limit counters; memory only (they expire anyway).
+    expiring: HashMap<Counter, u64>,
 }
 
 impl State {
@@ -375,14 +375,10 @@ impl Store for LocalStore {
     async fn increment(&self, counter: &Counter, expires_at: Option<i64>) -> StoreResult<u64> {
         match expires_at {
             // Counters are keyed by their window, so an old one is simply never read again.
-            Some(expires_at) => self.locked(false, |log| {
-                let entry = log
-                    .state
-                    .expiring
-                    .entry(counter.clone())
-                    .or_insert((0, expires_at));
-                entry.0 += 1;
-                Ok(entry.0)
+            Some(_) => self.locked(false, |log| {
+                let count = log.state.expiring.entry(counter.clone()).or_default();
+                *count += 1;
+                Ok(*count)
             }),
             None => self.locked(true, |log| {
                 let count = log.state.counts.get(counter).copied().unwrap_or(0) + 1;
@@ -401,7 +397,7 @@ impl Store for LocalStore {
 
     async fn count(&self, counter: &Counter) -> StoreResult<u64> {
         self.locked(false, |log| {
-            if let Some((count, _)) = log.state.expiring.get(counter) {
+            if let Some(count) = log.state.expiring.get(counter) {
                 return Ok(*count);
             }
             Ok(log.state.counts.get(counter).copied().unwrap_or(0))
