@@ -149,7 +149,7 @@ pub async fn handle<S: Store>(app: &App<S>, req: Request) -> Result<Response<Bod
         "/api/submissions" if method == Method::POST => submit(app, &req).await,
         "/api/track" if method == Method::POST => track(app, &req).await,
         "/api/v.gif" if method == Method::GET || method == Method::HEAD => {
-            return Ok(visit(app, &req).await);
+            return Ok(visit(app, &req, method == Method::GET).await);
         }
         "/api/submissions" | "/api/track" => Err((ApiError::method_not_allowed("POST"), None)),
         "/api/v.gif" => Err((ApiError::method_not_allowed("GET, HEAD"), None)),
@@ -463,11 +463,10 @@ async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
         .find_case(table, &lookup.case_id)
         .await
         .map_err(|e| page(e.into()))?;
-    // Compare against something even when there is no case, so both misses take the same time.
+    // Compare against something even when there is no case, so both misses do the same work.
     let stored_hash = found
         .as_ref()
-        .map(|r| r.case.query_hash.clone())
-        .unwrap_or_else(|| app.key.query_hash("no such case"));
+        .map_or_else(|| "0".repeat(64), |r| r.case.query_hash.clone());
     let matches = app.key.query_code_matches(&lookup.query_code, &stored_hash);
     let record = match found {
         Some(record) if matches => record,
@@ -536,8 +535,9 @@ fn public_replies(record: &CaseRecord) -> Vec<PublicReply> {
     replies
 }
 
-/// Counts a visit (best effort) and answers the pixel whatever happens.
-async fn visit<S: Store>(app: &App<S>, req: &Request) -> Response<Body> {
+/// Counts a visit (best effort; a HEAD from a link checker is no visit) and answers the pixel
+/// whatever happens.
+async fn visit<S: Store>(app: &App<S>, req: &Request, count: bool) -> Response<Body> {
     let query = validate::query_pairs(req.uri().query().unwrap_or(""));
     let param = |pairs: &[(String, String)], name: &str| {
         pairs
@@ -545,7 +545,8 @@ async fn visit<S: Store>(app: &App<S>, req: &Request) -> Response<Body> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
-    if let Some(community) = param(&query, "c").and_then(|slug| app.manifest.community(&slug)) {
+    let community = param(&query, "c").and_then(|slug| app.manifest.community(&slug));
+    if let Some(community) = community.filter(|_| count) {
         let from_referer = || {
             let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
             let query = referer.split_once('?')?.1.split('#').next()?;

@@ -492,6 +492,15 @@ async fn visits_are_counted_per_community_and_placement() {
     )
     .await;
     call(&app, &Event::get("/api/v.gif?c=cuizhuyuan&from=unlisted")).await;
+    let head = call(
+        &app,
+        &Event::method("HEAD", "/api/v.gif?c=cuizhuyuan&from=gate"),
+    )
+    .await;
+    assert_eq!(
+        head.status, 200,
+        "a link checker's HEAD gets the pixel but is no visit"
+    );
     let unknown = call(&app, &Event::get("/api/v.gif?c=nowhere&from=gate")).await;
     assert_eq!(unknown.status, 200);
     assert_eq!(unknown.body, ydt_function::handler::PIXEL_GIF);
