@@ -2,6 +2,9 @@
 //! function URL) events, and the catalogue of malformed requests every store must refuse alike.
 #![allow(dead_code)]
 
+#[cfg(feature = "dynamodb")]
+pub mod moto;
+
 use lambda_http::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 use ydt_function::clock::Date;
@@ -98,6 +101,11 @@ impl Event {
     pub fn source_ip(mut self, ip: &str) -> Event {
         self.event["requestContext"]["http"]["sourceIp"] = json!(ip);
         self
+    }
+
+    /// The event as Lambda delivers it to `bootstrap`.
+    pub fn to_json(&self) -> String {
+        self.event.to_string()
     }
 
     pub fn request(&self) -> lambda_http::Request {
