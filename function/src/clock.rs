@@ -36,7 +36,7 @@ impl Date {
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Option<Date> {
         let bytes = text.as_bytes();
-        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        if !text.is_ascii() || bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
             return None;
         }
         let year = text[0..4].parse().ok()?;
@@ -119,11 +119,15 @@ impl Calendar {
     }
 
     /// The date `days` working days after `from` (the day of submission itself never counts).
+    /// A calendar that lists nothing but holidays cannot hang it: it gives up after ten years.
     pub fn add_working_days(&self, from: Date, days: u32) -> Date {
+        const GIVE_UP_AFTER_DAYS: u32 = 3660;
         let mut date = from;
-        let mut left = days;
-        while left > 0 {
+        let mut left = days.min(GIVE_UP_AFTER_DAYS);
+        let mut walked = 0;
+        while left > 0 && walked < GIVE_UP_AFTER_DAYS {
             date = date.next();
+            walked += 1;
             if self.is_working_day(date) {
                 left -= 1;
             }
