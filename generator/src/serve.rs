@@ -211,14 +211,20 @@ fn local_key(root: &Path) -> std::io::Result<SecretKey> {
     Ok(SecretKey::new(key.into_bytes()))
 }
 
-/// Polls the sources and rebuilds when any file under `content/` or `themes/` changes.
+/// Polls the sources and rebuilds when any file under `content/` or `themes/` has changed and
+/// then held still for one poll (an editor saving several files, or one in pieces, builds once).
 fn watch_sources(preview: &Preview) {
-    let mut last = fingerprint(&preview.root);
+    let mut built = fingerprint(&preview.root);
+    let mut seen = built;
     loop {
         std::thread::sleep(POLL_INTERVAL);
         let now = fingerprint(&preview.root);
-        if now != last {
-            last = now;
+        if now != seen {
+            seen = now;
+            continue;
+        }
+        if now != built {
+            built = now;
             if preview.rebuild() {
                 println!("ydt serve: rebuilt");
             }
