@@ -9,6 +9,16 @@
  * shows the case number and query code large, with copy, print and a "我已记下查询码" step.
  *
  * Plain ES5 for older Android WebViews (WeChat's in-app browser); no framework.
+ *
+ * Markup it expects (the no-JavaScript form as it is):
+ *   <form data-ydt-form action="/api/submissions" method="post">
+ *     hidden community; type (select or radios); <select name="category">; <textarea name="body">;
+ *     <input type="checkbox" name="anonymous">; contact_name; contact_phone;
+ *     the honeypot <input name="website"> hidden from people (off-screen, tabindex="-1",
+ *     autocomplete="off"); a submit button.
+ * Optional: an element with data-ydt-status for messages (created at the top if absent).
+ * Classes it adds, for the theme's CSS: .ydt-error (under a field), .ydt-status(-error|-info),
+ * .ydt-receipt, .ydt-big (case number and query code), .ydt-actions, .ydt-facts, .ydt-noted.
  */
 (function () {
   'use strict';
