@@ -135,9 +135,11 @@ async function axeViolations(page) {
   return violations;
 }
 
+/** Saves the first screen (`<name>.png`, what a resident sees on opening) and the whole page. */
 async function screenshot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}-full.png`), fullPage: true });
 }
 
 module.exports = {
