@@ -52,6 +52,7 @@ fn layout(title: &str, site_title: &str, main: &str) -> String {
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
+         <link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\
          <title>{} - {}</title><style>{STYLE}</style></head><body>\
          <header><a href=\"/\">{}</a></header><main>{main}</main></body></html>",
         escape(title),
