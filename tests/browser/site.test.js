@@ -130,6 +130,8 @@ test('every URL in sitemap.xml answers', async () => {
 test('with JavaScript: the form checks the text, then files it and shows the receipt', async () => {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
+  const scriptErrors = [];
+  page.on('pageerror', (error) => scriptErrors.push(String(error)));
   await page.goto(`${serve.origin}/c/${SLUG}/`);
   await page.getByRole('link', { name: /我要监督/ }).first().click();
   await page.waitForURL(`**/c/${SLUG}/jiandu/`);
@@ -139,8 +141,8 @@ test('with JavaScript: the form checks the text, then files it and shows the rec
   // Too short: the script stops it before it leaves the phone.
   await page.getByLabel('具体内容').fill('太短');
   await page.getByRole('button', { name: '提交' }).click();
-  await page.locator('.ydt-error').first().waitFor({ state: 'visible' });
-  assert.match(await page.locator('.ydt-error').first().innerText(), /至少/);
+  await page.locator('#ydt-error-body').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#ydt-error-body').innerText(), /至少/);
   assert.equal(new URL(page.url()).pathname, `/c/${SLUG}/jiandu/`);
   await h.screenshot(page, 'form-error-phone');
   assertNoViolations(await h.axeViolations(page), 'the form showing an error');
@@ -159,6 +161,35 @@ test('with JavaScript: the form checks the text, then files it and shows the rec
   assert.ok(await page.getByRole('link', { name: /查询办理情况/ }).isVisible());
   await h.screenshot(page, 'receipt-js-phone');
   assertNoViolations(await h.axeViolations(page), 'the receipt (JavaScript)');
+  assert.deepEqual(scriptErrors, [], 'form.js ran without errors');
+  await context.close();
+});
+
+test('with JavaScript: a draft survives a reload, and a failed post is retried with the same key', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const body = '楼道里堆放杂物很多，存在消防隐患，请社区尽快组织清理。';
+  await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
+  await page.getByLabel('具体内容').fill(body);
+  await page.reload();
+  assert.equal(await page.getByLabel('具体内容').inputValue(), body, 'the draft is restored after a reload');
+
+  // The first post meets a storage fault (503); the script must try again with the same key.
+  const keys = [];
+  await page.route('**/api/submissions', async (route) => {
+    keys.push(JSON.parse(route.request().postData()).idempotency_key);
+    if (keys.length === 1) {
+      await route.fulfill({ status: 503, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"error":"暂时无法保存","field":null}' });
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.locator('.ydt-receipt').waitFor({ state: 'visible', timeout: 20_000 });
+  assert.equal(keys.length, 2, 'one failed post, one retry');
+  assert.ok(keys[0] && keys[0] === keys[1], `the retry carries the same idempotency_key (${keys.join(' / ')})`);
+  await page.reload();
+  assert.equal(await page.getByLabel('具体内容').inputValue(), '', 'the draft is dropped once the case is filed');
   await context.close();
 });
 
