@@ -219,7 +219,10 @@ mod tests {
 
     #[test]
     fn reply_times_read_as_day_and_minute() {
-        assert_eq!(readable_time("2026-12-01T11:58:00+08:00"), "2026-12-01 11:58");
+        assert_eq!(
+            readable_time("2026-12-01T11:58:00+08:00"),
+            "2026-12-01 11:58"
+        );
         assert_eq!(readable_time("2026-12-01"), "2026-12-01");
         assert_eq!(readable_time("昨天"), "昨天");
     }
