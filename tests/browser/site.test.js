@@ -264,6 +264,19 @@ test('the lookup shows status, who handles it, the due date, and a handler\'s re
   await context.close();
 });
 
+test('the other pages a resident may open pass axe-core too', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${serve.origin}/c/${SLUG}/notices/`);
+  const notice = await page.locator('main ul.list a').first().getAttribute('href');
+  for (const url of ['/', '/help/', `/c/${SLUG}/notices/`, notice, '/404.html', `/c/${SLUG}/poster/gate/`]) {
+    const res = await page.goto(serve.origin + url);
+    assert.equal(res.status(), 200, url);
+    assertNoViolations(await h.axeViolations(page), url);
+  }
+  await context.close();
+});
+
 test('every community entry page, with its CSS, is at most 14 KB gzipped', () => {
   const publicDir = path.join(root, 'public');
   const slugs = fs.readdirSync(path.join(root, 'content', 'communities'));
