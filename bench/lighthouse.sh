@@ -42,7 +42,7 @@ out="$repo/bench/lighthouse"
 mkdir -p "$out"
 flags="--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync"
 
-printf '%-28s %12s %14s %15s %5s\n' page performance accessibility best-practices seo
+printf '%-40s %12s %14s %15s %5s\n' page performance accessibility best-practices seo
 for page in "entry:/c/$slug/" "record:$record" "form:/c/$slug/jiandu/"; do
   name=${page%%:*}
   path=${page#*:}
@@ -52,7 +52,7 @@ for page in "entry:/c/$slug/" "record:$record" "form:/c/$slug/jiandu/"; do
   node -e '
     const r = require(process.argv[1]);
     const s = (k) => Math.round(r.categories[k].score * 100);
-    console.log(process.argv[2].padEnd(28), String(s("performance")).padStart(12),
+    console.log(process.argv[2].padEnd(40), String(s("performance")).padStart(12),
       String(s("accessibility")).padStart(14), String(s("best-practices")).padStart(15), String(s("seo")).padStart(5));
   ' "$out/$name.report.json" "$path"
 done
