@@ -88,6 +88,16 @@ test('a record page shows its table and links its CSV, JSON and the feed', async
   assert.ok(await page.locator('table tbody tr').first().isVisible(), 'the record table is visible');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page itself does not scroll sideways (${overflow}px too wide)`);
+  // On a phone each row is a card, each value labelled with its column.
+  const cell = page.locator('table tbody tr').first().locator('td').nth(1);
+  const [label, shown] = await cell.evaluate((td) => [td.dataset.label, getComputedStyle(td, '::before').content]);
+  assert.ok(label, 'cells carry their column label');
+  assert.equal(shown, JSON.stringify(label), 'the label shows beside the value');
+  // On paper it is a bordered table again, without buttons.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('table').evaluate((t) => getComputedStyle(t).display), 'table');
+  assert.equal(await page.locator('main .actions').first().evaluate((el) => getComputedStyle(el).display), 'none');
+  await page.emulateMedia({ media: 'screen' });
 
   const csv = await page.getByRole('link', { name: /CSV/ }).getAttribute('href');
   const csvRes = await context.request.get(new URL(csv, page.url()).href);
