@@ -20,15 +20,43 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font:18px/1.7 system-ui,-apple-system,\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:0 auto;max-width:36em;padding:16px;color:#111;background:#fff}h1{font-size:24px;margin:.5em 0}dl{margin:0}dt{color:#555;margin-top:.8em}dd{margin:0}.big{font-size:30px;font-weight:700;letter-spacing:.06em;word-break:break-all}.err{color:#a40000}.box{border:2px solid #333;border-radius:6px;padding:12px;margin:1em 0}a{color:#0645ad;font-size:20px}textarea{width:100%;font-size:18px;min-height:8em}ol li{margin:.6em 0}.reply{border-left:4px solid #2a6;padding-left:10px;margin:.8em 0;white-space:pre-wrap}";
+/// The theme's look in miniature (themes/default/templates/style.css): the same fonts, sizes,
+/// colours and boxes, so the answer reads as part of the site. Kept inline: the page must stand
+/// alone, with nothing else to fetch on a weak connection.
+const STYLE: &str = concat!(
+    "*{box-sizing:border-box}",
+    "body{margin:0;font-family:-apple-system,\"PingFang SC\",\"Hiragino Sans GB\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",\"Source Han Sans SC\",sans-serif;font-size:18px;line-height:1.75;color:#1a1a1a;background:#fff;overflow-wrap:anywhere}",
+    "header{background:#b71c1c;padding:6px 16px}",
+    "header a{display:inline-block;color:#fff;text-decoration:none;font-size:16px;padding:8px 0}",
+    "main{max-width:760px;margin:0 auto;padding:12px 16px 32px}",
+    "h1{font-size:26px;line-height:1.35;margin:12px 0}",
+    "h2{font-size:22px;margin:28px 0 8px;border-left:5px solid #b71c1c;padding-left:10px;line-height:1.4}",
+    "a{color:#0b4f9c;text-underline-offset:3px}",
+    "a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px;box-shadow:0 0 0 5px #000}",
+    "dl{display:grid;grid-template-columns:auto 1fr;gap:4px 14px;margin:12px 0}",
+    "dt{color:#474747}dd{margin:0;font-weight:bold}",
+    ".box{display:block;border:3px solid #1b5e20;border-radius:10px;padding:12px 16px;margin:16px 0;background:#f3faf3}",
+    ".box dl{grid-template-columns:1fr}.box dt{font-weight:normal}",
+    ".big{font-size:min(30px,6.4vw);font-weight:bold;letter-spacing:1px;line-height:1.3;font-family:ui-monospace,Menlo,Consolas,monospace;font-variant-numeric:tabular-nums;overflow-wrap:normal}",
+    ".err{color:#b71c1c;font-weight:bold;border:2px solid #b71c1c;background:#fdecea;border-radius:8px;padding:10px 14px}",
+    "textarea{width:100%;font:inherit;min-height:8em;padding:10px;border:2px solid #6b6b6b;border-radius:8px}",
+    ".reply{border-left:5px solid #1b5e20;background:#f3faf3;padding:8px 12px;margin:4px 0 16px;white-space:pre-wrap}",
+    ".at{margin:12px 0 0;color:#474747;font-size:16px}",
+    ".nav a{display:flex;align-items:center;justify-content:center;min-height:52px;margin:10px 0;border:2px solid #b71c1c;border-radius:10px;color:#b71c1c;font-size:20px;font-weight:bold;text-decoration:none}",
+    ".nav a.primary{background:#b71c1c;color:#fff}",
+    "@media print{header,.nav{display:none}.box{border-color:#000;background:#fff}}",
+);
 
 fn layout(title: &str, site_title: &str, main: &str) -> String {
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{} - {}</title><style>{STYLE}</style></head><body><main>{main}</main></body></html>",
+         <link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\
+         <title>{} - {}</title><style>{STYLE}</style></head><body>\
+         <header><a href=\"/\">{}</a></header><main>{main}</main></body></html>",
         escape(title),
+        escape(site_title),
         escape(site_title),
     )
 }
@@ -60,7 +88,7 @@ pub struct ReceiptView<'a> {
 pub fn receipt(manifest: &Manifest, view: &ReceiptView) -> String {
     let mut main = String::new();
     let heading = if view.repeated {
-        format!("您的{}已收到(重复提交不会重复登记)", view.kind_label)
+        format!("您的{}已收到（重复提交不会重复登记）", view.kind_label)
     } else {
         format!("您的{}已收到", view.kind_label)
     };
@@ -68,8 +96,8 @@ pub fn receipt(manifest: &Manifest, view: &ReceiptView) -> String {
         main,
         "<h1>{}</h1><div class=\"box\"><dl><dt>案件编号</dt><dd class=\"big\">{}</dd>\
          <dt>查询码</dt><dd class=\"big\">{}</dd></dl></div>\
-         <p><strong>请抄下或截图保存案件编号和查询码。</strong>凭这两个号码可以在查询页查看办理情况和答复;\
-         查询码不会再显示,也不能找回。</p><dl><dt>状态</dt><dd>{}</dd><dt>办理单位</dt><dd>{}{}</dd>\
+         <p><strong>请抄下或截图保存案件编号和查询码。</strong>凭这两个号码可以在查询页查看办理情况和答复；\
+         查询码不会再显示，也不能找回。</p><dl><dt>状态</dt><dd>{}</dd><dt>办理单位</dt><dd>{}{}</dd>\
          <dt>答复期限</dt><dd>{} 前</dd></dl>",
         escape(&heading),
         escape(view.case_id),
@@ -77,20 +105,21 @@ pub fn receipt(manifest: &Manifest, view: &ReceiptView) -> String {
         escape(view.status),
         escape(view.routed_to),
         view.routed_phone
-            .map(|p| format!("(电话 {})", escape(p)))
+            .map(|p| format!("（电话 {}）", escape(p)))
             .unwrap_or_default(),
         escape(view.due_date),
     );
     if view.status == crate::table::status::TRANSFERRED {
         let _ = write!(
             main,
-            "<p>这件事不属于本社区的受理范围,已转给{}办理。</p>",
+            "<p>这件事不属于本社区的受理范围，已转给{}办理。</p>",
             escape(view.routed_to)
         );
     }
     let _ = write!(
         main,
-        "<p><a href=\"/track/\">查询办理情况</a></p><p><a href=\"/c/{}/\">返回{}</a></p>",
+        "<p class=\"nav\"><a class=\"primary\" href=\"/track/\">以后在这里查询办理情况</a>\
+         <a href=\"/c/{}/\">返回{}</a></p>",
         escape(view.community_slug),
         escape(view.community_name),
     );
@@ -114,17 +143,26 @@ pub fn problem(
     if let Some(text) = kept_text.filter(|t| !t.trim().is_empty()) {
         let _ = write!(
             main,
-            "<p>您写的内容还在这里,可以复制后返回重新提交:</p><textarea readonly>{}</textarea>",
+            "<p>您写的内容还在这里，可以复制后返回重新提交：</p><textarea readonly aria-label=\"您写的内容\">{}</textarea>",
             escape(text)
         );
     }
     let _ = write!(
         main,
-        "<p><a href=\"{}\">{}</a></p>",
+        "<p class=\"nav\"><a href=\"{}\">{}</a></p>",
         escape(back.0),
         escape(back.1)
     );
     layout(title, &manifest.title, &main)
+}
+
+/// `2026-12-01T11:58:00+08:00` as a resident writes it: `2026-12-01 11:58`. Anything else is
+/// shown as it is.
+fn readable_time(at: &str) -> String {
+    match (at.get(..10), at.get(10..11), at.get(11..16)) {
+        (Some(day), Some("T"), Some(time)) => format!("{day} {time}"),
+        _ => at.to_string(),
+    }
 }
 
 /// One public reply.
@@ -151,24 +189,41 @@ pub fn track(
         escape(due_date),
     );
     if replies.is_empty() {
-        main.push_str("<p>还没有答复。办理单位会在答复期限前答复,请过几天再来查看。</p>");
+        main.push_str("<p>还没有答复。办理单位会在答复期限前答复，请过几天再来查看。</p>");
     }
     for reply in replies {
         let _ = write!(
             main,
-            "<p>{}</p><div class=\"reply\">{}</div>",
-            escape(reply.at),
+            "<p class=\"at\">{}</p><div class=\"reply\">{}</div>",
+            escape(&readable_time(reply.at)),
             escape(reply.text)
         );
     }
     if let Some(phone) = &manifest.supervisor.phone {
         let _ = write!(
             main,
-            "<p>对办理有意见,可以致电{}:{}</p>",
+            "<p>对办理有意见，可以致电{}：{}</p>",
             escape(&manifest.supervisor.name),
             escape(phone)
         );
     }
-    main.push_str("<p><a href=\"/track/\">查询其他案件</a></p><p><a href=\"/\">返回首页</a></p>");
+    main.push_str(
+        "<p class=\"nav\"><a href=\"/track/\">查询其他案件</a><a href=\"/\">返回首页</a></p>",
+    );
     layout(&format!("案件 {case_id}"), &manifest.title, &main)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_times_read_as_day_and_minute() {
+        assert_eq!(
+            readable_time("2026-12-01T11:58:00+08:00"),
+            "2026-12-01 11:58"
+        );
+        assert_eq!(readable_time("2026-12-01"), "2026-12-01");
+        assert_eq!(readable_time("昨天"), "昨天");
+    }
 }

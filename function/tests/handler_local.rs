@@ -263,7 +263,7 @@ async fn plain_form_gets_a_receipt_page_and_a_double_tap_makes_one_case() {
     assert!(html.contains("20261201-0001"));
     assert!(html.contains("href=\"/c/cuizhuyuan/\""));
     assert!(html.contains("href=\"/track/\""));
-    assert!(html.contains("font:18px"));
+    assert!(html.contains("font-size:18px"));
 
     let again = call(&app, &event).await;
     assert_eq!(again.status, 200);

@@ -161,21 +161,21 @@
     var anonymous = value(form, 'anonymous') === 'on';
     switch (name) {
       case 'type':
-        return text ? '' : '请选择类型:投诉、举报或建议';
+        return text ? '' : '请选择类型：投诉、举报或建议';
       case 'category':
         return text ? '' : '请选择问题类别';
       case 'body':
         if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value(form, name))) {
-          return '内容里有无法显示的控制字符,请删除后再提交';
+          return '内容里有无法显示的控制字符，请删除后再提交';
         }
-        if (charCount(text) < BODY_MIN) return '内容太短:请至少写 ' + BODY_MIN + ' 个字,说清楚事情';
+        if (charCount(text) < BODY_MIN) return '内容太短：请至少写 ' + BODY_MIN + ' 个字，说清楚事情';
         if (charCount(text) > BODY_MAX) {
-          return '内容太长:最多 ' + BODY_MAX + ' 个字,现在是 ' + charCount(text) + ' 个字';
+          return '内容太长：最多 ' + BODY_MAX + ' 个字，现在是 ' + charCount(text) + ' 个字';
         }
         return '';
       case 'contact_name':
         if (anonymous) return '';
-        return charCount(text) > NAME_MAX ? '姓名太长:最多 ' + NAME_MAX + ' 个字' : '';
+        return charCount(text) > NAME_MAX ? '姓名太长：最多 ' + NAME_MAX + ' 个字' : '';
       case 'contact_phone':
         if (anonymous || !text) return '';
         var digits = text.replace(/[０-９]/g, function (d) {
@@ -183,7 +183,7 @@
         }).replace(/[\s\-－()（）]/g, '').replace(/^\+?86(?=1\d{10}$)/, '');
         var mobile = /^1[3-9]\d{9}$/.test(digits);
         var landline = /^0[12]\d\d{8}$/.test(digits) || /^0[3-9]\d{2}\d{7,8}$/.test(digits);
-        return mobile || landline ? '' : '电话号码不对:请填写 11 位手机号,或带区号的固定电话(如 0551-65551234)';
+        return mobile || landline ? '' : '电话号码不对：请填写 11 位手机号，或带区号的固定电话（如 0551-65551234）';
       default:
         return '';
     }
@@ -221,7 +221,7 @@
     for (var name in draft.fields) {
       if (Object.prototype.hasOwnProperty.call(draft.fields, name)) setValue(form, name, draft.fields[name]);
     }
-    status(form, '已恢复您上次没有提交成功的内容,请检查后再点提交。', 'info');
+    status(form, '已恢复您上次没有提交成功的内容，请检查后再点提交。', 'info');
   }
 
   function syncAnonymous(form) {
@@ -270,7 +270,7 @@
 
   function copyText(text, button) {
     function done(ok) {
-      button.textContent = ok ? '已复制' : '复制失败,请手抄';
+      button.textContent = ok ? '已复制' : '复制失败，请手抄';
     }
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(function () { done(true); }, function () { fallback(); });
@@ -303,12 +303,12 @@
     var box = element('section', 'ydt-receipt');
     box.setAttribute('role', 'status');
     box.appendChild(element('h2', '', '您的' + (TYPE_LABELS[kind] || '意见') + '已收到' +
-      (repeated ? '(重复提交不会重复登记)' : '')));
+      (repeated ? '（重复提交不会重复登记）' : '')));
     box.appendChild(element('p', 'ydt-receipt-label', '案件编号'));
     box.appendChild(element('p', 'ydt-big', receipt.case_id));
     box.appendChild(element('p', 'ydt-receipt-label', '查询码'));
     box.appendChild(element('p', 'ydt-big', group(receipt.query_code)));
-    box.appendChild(element('p', '', '请抄下或截图保存案件编号和查询码。凭这两个号码可以在查询页查看办理情况和答复;查询码不会再显示,也不能找回。'));
+    box.appendChild(element('p', '', '请抄下或截图保存案件编号和查询码。凭这两个号码可以在查询页查看办理情况和答复；查询码不会再显示，也不能找回。'));
 
     var actions = element('p', 'ydt-actions');
     var copy = element('button', '', '复制编号和查询码');
@@ -331,14 +331,14 @@
     });
     box.appendChild(facts);
     if (receipt.status === '已转办') {
-      box.appendChild(element('p', '', '这件事不属于本社区的受理范围,已转给' + receipt.routed_to + '办理。'));
+      box.appendChild(element('p', '', '这件事不属于本社区的受理范围，已转给' + receipt.routed_to + '办理。'));
     }
 
     // Leaving before writing the code down loses it for good: ask first.
     var noted = false;
     function warn(event) {
       if (noted) return undefined;
-      var text = '您还没有确认记下查询码,离开后无法再看到。';
+      var text = '您还没有确认记下查询码，离开后无法再看到。';
       (event || window.event).returnValue = text;
       return text;
     }
@@ -369,6 +369,9 @@
     var composing = false;
     var sending = false;
     var button = form.querySelector('[type=submit]');
+    // The checks below speak Chinese beside each field; the browser's own bubbles (in the
+    // phone's language, gone in a second) stay for when this script does not run.
+    form.setAttribute('novalidate', '');
     restoreDraft(form);
     syncAnonymous(form);
 
@@ -429,21 +432,21 @@
               var wait = RETRY_DELAYS[attempt++];
               var seconds = parseInt(retryAfter, 10);
               if (seconds > 0) wait = Math.max(wait, seconds * 1000);
-              status(form, '网络不太好,正在重试(第 ' + attempt + ' 次)……您的内容已保存在本机。', 'info');
+              status(form, '网络不太好，正在重试（第 ' + attempt + ' 次）……您的内容已保存在本机。', 'info');
               window.setTimeout(send, wait);
               return;
             }
             finish();
-            status(form, '暂时提交不上。内容已保存在本机,请稍后再点“提交”,不会重复登记。', 'error');
+            status(form, '暂时提交不上。内容已保存在本机，请稍后再点“提交”，不会重复登记。', 'error');
             return;
           }
           finish();
           if (code === 429) {
             var minutes = Math.max(1, Math.ceil((parseInt(retryAfter, 10) || 600) / 60));
-            status(form, '提交太频繁,请 ' + minutes + ' 分钟后再试。内容已保存在本机。', 'error');
+            status(form, '提交太频繁，请 ' + minutes + ' 分钟后再试。内容已保存在本机。', 'error');
             return;
           }
-          var message = body && body.error ? body.error : '提交没有成功(错误 ' + code + '),请稍后再试。';
+          var message = body && body.error ? body.error : '提交没有成功（错误 ' + code + '），请稍后再试。';
           if (body && body.field && showFieldError(form, body.field, message)) {
             status(form, '请按提示修改后再提交。', 'error');
           } else {

@@ -1,0 +1,307 @@
+// The example site in a real browser, as a resident meets it: scan a poster's QR code on a phone,
+// read the community's page and a record, file a complaint with JavaScript on and off, look the
+// case up, and see a handler's reply. Every page a resident fills in or reads is checked with
+// axe-core at WCAG 2.1 AA; screenshots go to tests/browser/artifacts/.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const h = require('./lib/harness');
+
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+const BUDGET = 14 * 1024;
+const SLUG = 'cuizhuyuan';
+
+let root;
+let serve;
+let browser;
+let community;
+const filed = {};
+
+function assertNoViolations(violations, what) {
+  assert.deepEqual(violations, [], `${what}: axe-core found WCAG 2.1 AA violations:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+function siteYaml() {
+  return fs.readFileSync(path.join(root, 'content', 'site.yaml'), 'utf8');
+}
+
+before(async () => {
+  root = h.copySite();
+  // The published build (the site's own base_url), as CI would upload it.
+  h.ydt(root, 'build');
+  serve = await h.startServe(root);
+  browser = await h.launchChromium();
+  const yaml = fs.readFileSync(path.join(root, 'content', 'communities', SLUG, 'community.yaml'), 'utf8');
+  community = {
+    name: /^name:\s*(.+)$/m.exec(yaml)[1].trim(),
+    phone: /^\s*phone:\s*"?([^"\n]+)"?$/m.exec(yaml)[1].trim(),
+  };
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (serve) serve.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('the QR code on the gate poster opens the community page on a phone', async () => {
+  const svg = path.join(root, 'public', 'c', SLUG, 'qr-gate.svg');
+  const scanned = h.decodeQr(svg);
+  const baseUrl = /^base_url:\s*"?([^"\s]+)"?/m.exec(siteYaml())[1].replace(/\/$/, '');
+  assert.equal(scanned, `${baseUrl}/c/${SLUG}/?from=gate`);
+  const local = serve.origin + new URL(scanned).pathname + new URL(scanned).search;
+
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const res = await page.goto(local);
+  assert.equal(res.status(), 200);
+  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: community.name }).waitFor({ state: 'visible' }));
+  assert.ok(await page.getByText(community.phone).first().isVisible(), `office phone ${community.phone} is visible`);
+  const act = page.getByRole('link', { name: /我要监督/ }).first();
+  assert.ok(await act.isVisible(), '我要监督 is visible');
+  const box = await act.boundingBox();
+  assert.ok(box.y + box.height <= 844, `我要监督 is on the first screen (bottom at ${box.y + box.height}px)`);
+  assert.ok(box.height >= 48, `我要监督 is a big tap target (${box.height}px high)`);
+  assert.ok(await page.getByRole('link', { name: '查询办理进度' }).first().isVisible(), '查询办理进度 is visible');
+  const fontSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.ok(fontSize >= 18, `body text is at least 18px (${fontSize})`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
+  await h.screenshot(page, 'entry-phone');
+  assertNoViolations(await h.axeViolations(page), 'entry page');
+  await context.close();
+});
+
+test('a record page shows its table and links its CSV, JSON and the feed', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${serve.origin}/c/${SLUG}/`);
+  const first = page.locator('main ul.list a').first();
+  const href = await first.getAttribute('href');
+  await first.click();
+  await page.waitForURL((u) => u.pathname === href);
+  assert.ok(await page.locator('table tbody tr').first().isVisible(), 'the record table is visible');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page itself does not scroll sideways (${overflow}px too wide)`);
+  // On a phone each row is a card, each value labelled with its column.
+  const cell = page.locator('table tbody tr').first().locator('td').nth(1);
+  const [label, shown] = await cell.evaluate((td) => [td.dataset.label, getComputedStyle(td, '::before').content]);
+  assert.ok(label, 'cells carry their column label');
+  assert.equal(shown, JSON.stringify(label), 'the label shows beside the value');
+  // On paper it is a bordered table again, without buttons.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('table').evaluate((t) => getComputedStyle(t).display), 'table');
+  assert.equal(await page.locator('main .actions').first().evaluate((el) => getComputedStyle(el).display), 'none');
+  await page.emulateMedia({ media: 'screen' });
+
+  const csv = await page.getByRole('link', { name: /CSV/ }).getAttribute('href');
+  const csvRes = await context.request.get(new URL(csv, page.url()).href);
+  assert.equal(csvRes.status(), 200);
+  const csvBytes = await csvRes.body();
+  assert.deepEqual([...csvBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a UTF-8 BOM');
+  const json = await page.getByRole('link', { name: /JSON/ }).getAttribute('href');
+  const jsonRes = await context.request.get(new URL(json, page.url()).href);
+  assert.equal(jsonRes.status(), 200);
+  const data = await jsonRes.json();
+  assert.ok(Array.isArray(data.rows) && data.rows.length > 0, 'JSON has rows');
+
+  await h.screenshot(page, 'record-phone');
+  assertNoViolations(await h.axeViolations(page), 'record page');
+
+  await page.goto(`${serve.origin}/c/${SLUG}/`);
+  const feed = await page.getByRole('link', { name: /订阅/ }).getAttribute('href');
+  const feedRes = await context.request.get(new URL(feed, page.url()).href);
+  assert.equal(feedRes.status(), 200);
+  const atom = await feedRes.text();
+  assert.match(atom, /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/);
+  assert.ok(atom.includes(href), 'the feed lists the record');
+  await context.close();
+});
+
+test('every URL in sitemap.xml answers', async () => {
+  const context = await browser.newContext();
+  const res = await context.request.get(`${serve.origin}/sitemap.xml`);
+  assert.equal(res.status(), 200);
+  const locs = [...(await res.text()).matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+  assert.ok(locs.length > 10, `sitemap lists pages (${locs.length})`);
+  for (const loc of locs) {
+    const u = new URL(loc);
+    const r = await context.request.get(serve.origin + u.pathname);
+    assert.equal(r.status(), 200, `${u.pathname} from sitemap.xml`);
+  }
+  await context.close();
+});
+
+test('with JavaScript: the form checks the text, then files it and shows the receipt', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const scriptErrors = [];
+  page.on('pageerror', (error) => scriptErrors.push(String(error)));
+  await page.goto(`${serve.origin}/c/${SLUG}/`);
+  await page.getByRole('link', { name: /我要监督/ }).first().click();
+  await page.waitForURL(`**/c/${SLUG}/jiandu/`);
+  assertNoViolations(await h.axeViolations(page), 'the form');
+  await h.screenshot(page, 'form-phone');
+
+  // Too short: the script stops it before it leaves the phone.
+  await page.getByLabel('具体内容').fill('太短');
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.locator('#ydt-error-body').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#ydt-error-body').innerText(), /至少/);
+  assert.equal(new URL(page.url()).pathname, `/c/${SLUG}/jiandu/`);
+  await h.screenshot(page, 'form-error-phone');
+  assertNoViolations(await h.axeViolations(page), 'the form showing an error');
+
+  await page.getByLabel('具体内容').fill('小区东门路灯坏了两个星期，晚上老人出门看不清路，请尽快修理。');
+  await page.getByLabel('姓名', { exact: true }).fill('王*');
+  await page.getByRole('button', { name: '提交' }).click();
+  const receipt = page.locator('.ydt-receipt');
+  await receipt.waitFor({ state: 'visible' });
+  const big = await receipt.locator('.ydt-big').allInnerTexts();
+  assert.match(big[0], /^\d{8}-\d{4}$/, 'case number');
+  assert.match(big[1].replace(/\s/g, ''), /^\d{16}$/, 'query code');
+  filed.js = { caseId: big[0], code: big[1].replace(/\s/g, '') };
+  assert.match(await receipt.innerText(), /待受理/);
+  await page.getByLabel('我已记下查询码').check();
+  assert.ok(await page.getByRole('link', { name: /查询办理情况/ }).isVisible());
+  await h.screenshot(page, 'receipt-js-phone');
+  assertNoViolations(await h.axeViolations(page), 'the receipt (JavaScript)');
+  assert.deepEqual(scriptErrors, [], 'form.js ran without errors');
+  await context.close();
+});
+
+test('with JavaScript: a draft survives a reload, and a failed post is retried with the same key', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const body = '楼道里堆放杂物很多，存在消防隐患，请社区尽快组织清理。';
+  await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
+  await page.getByLabel('具体内容').fill(body);
+  await page.reload();
+  assert.equal(await page.getByLabel('具体内容').inputValue(), body, 'the draft is restored after a reload');
+
+  // The first post meets a storage fault (503); the script must try again with the same key.
+  const keys = [];
+  await page.route('**/api/submissions', async (route) => {
+    keys.push(JSON.parse(route.request().postData()).idempotency_key);
+    if (keys.length === 1) {
+      await route.fulfill({ status: 503, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"error":"暂时无法保存","field":null}' });
+    } else {
+      await route.continue();
+    }
+  });
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.locator('.ydt-receipt').waitFor({ state: 'visible', timeout: 20_000 });
+  assert.equal(keys.length, 2, 'one failed post, one retry');
+  assert.ok(keys[0] && keys[0] === keys[1], `the retry carries the same idempotency_key (${keys.join(' / ')})`);
+  await page.reload();
+  assert.equal(await page.getByLabel('具体内容').inputValue(), '', 'the draft is dropped once the case is filed');
+  await context.close();
+});
+
+test('without JavaScript: the same form posts and the answer page is a receipt', async () => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
+  await page.getByLabel(/建议/).check();
+  await page.getByLabel('具体内容').fill('建议在社区服务大厅增加几把座椅，方便老人排队时休息。');
+  await page.getByLabel(/匿名提交/).check();
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交' }).click()]);
+  assert.equal(new URL(page.url()).pathname, '/api/submissions');
+  const text = await page.locator('body').innerText();
+  const caseId = /\b(\d{8}-\d{4})\b/.exec(text);
+  const code = /(\d{4} \d{4} \d{4} \d{4})/.exec(text);
+  assert.ok(caseId, `a case number on the answer page:\n${text}`);
+  assert.ok(code, `a query code on the answer page:\n${text}`);
+  assert.match(text, /建议已收到/);
+  filed.plain = { caseId: caseId[1], code: code[1].replace(/\s/g, '') };
+  await h.screenshot(page, 'receipt-nojs-phone');
+  // axe-core is a script: check the same answer page in a context that runs scripts.
+  const html = await page.content();
+  const checker = await browser.newContext(PHONE);
+  const check = await checker.newPage();
+  await check.setContent(html);
+  assertNoViolations(await h.axeViolations(check), 'the receipt (no JavaScript)');
+  await checker.close();
+  await context.close();
+});
+
+test('the lookup shows status, who handles it, the due date, and a handler\'s reply', async () => {
+  assert.ok(filed.js, 'a case was filed by the JavaScript test');
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+
+  async function lookUp(caseId, code) {
+    await page.goto(`${serve.origin}/track/`);
+    await page.getByLabel('案件编号').fill(caseId);
+    await page.getByLabel('查询码').fill(code);
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '查询' }).click()]);
+    return page.locator('body').innerText();
+  }
+
+  await page.goto(`${serve.origin}/track/`);
+  assertNoViolations(await h.axeViolations(page), 'the lookup page');
+  await h.screenshot(page, 'track-phone');
+
+  let text = await lookUp(filed.js.caseId, filed.js.code);
+  assert.match(text, new RegExp(`案件 ${filed.js.caseId}`));
+  assert.match(text, /待受理/);
+  assert.match(text, /办理单位/);
+  assert.match(text, /\d{4}-\d{2}-\d{2} 前/);
+  assert.match(text, /还没有答复/);
+
+  const reply = '路灯已于今日修复，感谢您的监督。';
+  h.ydt(root, 'cases', 'set', filed.js.caseId, '--status', '已办结', '--reply', reply);
+  text = await lookUp(filed.js.caseId, filed.js.code);
+  assert.match(text, /已办结/);
+  assert.ok(text.includes(reply), `the reply shows in the lookup:\n${text}`);
+  await h.screenshot(page, 'track-answer-phone');
+  assertNoViolations(await h.axeViolations(page), 'the lookup answer');
+
+  // A code off by one digit finds nothing, and says so without telling which part was wrong.
+  const wrong = filed.js.code.slice(0, 15) + String((Number(filed.js.code[15]) + 1) % 10);
+  text = await lookUp(filed.js.caseId, wrong);
+  assert.ok(!text.includes(reply), 'a wrong code never shows the reply');
+
+  if (filed.plain) {
+    text = await lookUp(filed.plain.caseId, filed.plain.code);
+    assert.match(text, new RegExp(`案件 ${filed.plain.caseId}`));
+  }
+  await context.close();
+});
+
+test('the other pages a resident may open pass axe-core too', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${serve.origin}/c/${SLUG}/notices/`);
+  const notice = await page.locator('main ul.list a').first().getAttribute('href');
+  for (const url of ['/', '/help/', `/c/${SLUG}/notices/`, notice, '/404.html', `/c/${SLUG}/poster/gate/`]) {
+    const res = await page.goto(serve.origin + url);
+    assert.equal(res.status(), 200, url);
+    assertNoViolations(await h.axeViolations(page), url);
+  }
+  await context.close();
+});
+
+test('every community entry page, with its CSS, is at most 14 KB gzipped', () => {
+  const publicDir = path.join(root, 'public');
+  const slugs = fs.readdirSync(path.join(root, 'content', 'communities'));
+  assert.ok(slugs.length >= 3);
+  const sizes = {};
+  for (const slug of slugs) {
+    const html = fs.readFileSync(path.join(publicDir, 'c', slug, 'index.html'));
+    const parts = [html];
+    for (const m of html.toString('utf8').matchAll(/<link[^>]+rel=["']?stylesheet["']?[^>]*>/g)) {
+      const href = /href=["']?([^"'\s>]+)/.exec(m[0])[1];
+      parts.push(fs.readFileSync(path.join(publicDir, new URL(href, 'http://x/').pathname)));
+    }
+    const gz = zlib.gzipSync(Buffer.concat(parts), { level: 9 }).length;
+    sizes[slug] = gz;
+    assert.ok(gz <= BUDGET, `/c/${slug}/ is ${gz} bytes gzipped, over the ${BUDGET}-byte budget`);
+  }
+  console.log(`entry page weights (gzip, HTML + CSS): ${JSON.stringify(sizes)}`);
+});
