@@ -14,9 +14,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: ydt-corpus --size small|county|city --seed N --out DIR [--months M]\n\
+const USAGE: &str = "usage: ydt-corpus --size small|county|city --seed N --out DIR [--months M] [--format ydt|hugo]\n\
   small: 30 communities, county: 300, city: 2000; M months of records (default 5, up to 2026-11).\n\
-  DIR must not exist or be empty; it becomes a site root (content/ and themes/).";
+  DIR must not exist or be empty; it becomes a site root (content/ and themes/).\n\
+  --format hugo writes the same content as a Hugo content/ tree instead (for bench/hugo.sh).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
 }
 
 struct Options {
+    format: Format,
     communities: usize,
     months: u8,
     seed: u64,
@@ -56,6 +58,7 @@ struct Options {
 impl Options {
     fn parse(args: &[String]) -> Result<Options, String> {
         let (mut size, mut seed, mut out, mut months) = (None, None, None, 5u8);
+        let mut format = Format::Ydt;
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let mut value = || {
@@ -80,6 +83,13 @@ impl Options {
                         .filter(|m| (1..=11).contains(m))
                         .ok_or("--months is 1 to 11")?
                 }
+                "--format" => {
+                    format = match value()?.as_str() {
+                        "ydt" => Format::Ydt,
+                        "hugo" => Format::Hugo,
+                        other => return Err(format!("unknown format `{other}`")),
+                    }
+                }
                 "-h" | "--help" => return Err("help".into()),
                 other => return Err(format!("unknown argument `{other}`")),
             }
@@ -92,12 +102,21 @@ impl Options {
             None => return Err("--size is required".into()),
         };
         Ok(Options {
+            format,
             communities,
             months,
             seed: seed.ok_or("--seed is required")?,
             out: out.ok_or("--out is required")?,
         })
     }
+}
+
+/// Where the files go: the clerks' format, or the same text framed as Hugo pages (records as
+/// front matter, `kind` renamed `record_kind` since Hugo reserves it) under `content/c/<slug>/`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Ydt,
+    Hugo,
 }
 
 #[derive(Default)]
@@ -324,24 +343,78 @@ fn write_site(o: &Options) -> std::io::Result<Stats> {
         )));
     }
     let content = o.out.join("content");
-    fs::create_dir_all(content.join("communities"))?;
-    fs::write(content.join("site.yaml"), site_yaml(o.communities))?;
-    copy_dir(&repo().join("themes"), &o.out.join("themes"))?;
+    let communities_dir = match o.format {
+        Format::Ydt => {
+            fs::create_dir_all(content.join("communities"))?;
+            fs::write(content.join("site.yaml"), site_yaml(o.communities))?;
+            copy_dir(&repo().join("themes"), &o.out.join("themes"))?;
+            content.join("communities")
+        }
+        Format::Hugo => {
+            fs::create_dir_all(content.join("c"))?;
+            fs::write(content.join("c/_index.md"), "---\ntitle: 全部社区\n---\n")?;
+            content.join("c")
+        }
+    };
     let periods: Vec<(u16, u8)> = (0..o.months)
         .map(|k| (2026, 11 - o.months + 1 + k))
         .collect();
     let mut stats = Stats::default();
     for (i, c) in communities(o.communities).iter().enumerate() {
         let mut rng = Rng::new(o.seed, i as u64 + 1);
-        write_community(
-            &content.join("communities").join(&c.slug),
-            c,
-            &periods,
-            &mut rng,
-            &mut stats,
-        )?;
+        let files = Files {
+            dir: communities_dir.join(&c.slug),
+            format: o.format,
+        };
+        write_community(&files, c, &periods, &mut rng, &mut stats)?;
     }
     Ok(stats)
+}
+
+/// One community's folder in the chosen format.
+struct Files {
+    dir: PathBuf,
+    format: Format,
+}
+
+impl Files {
+    fn create(&self) -> std::io::Result<()> {
+        fs::create_dir_all(self.dir.join("notices"))?;
+        match self.format {
+            Format::Ydt => fs::create_dir_all(self.dir.join("records")),
+            Format::Hugo => fs::write(
+                self.dir.join("notices/_index.md"),
+                "---\ntitle: 公告\n---\n",
+            ),
+        }
+    }
+
+    fn community(&self, yaml: &str) -> std::io::Result<()> {
+        match self.format {
+            Format::Ydt => fs::write(self.dir.join("community.yaml"), yaml),
+            Format::Hugo => fs::write(
+                self.dir.join("_index.md"),
+                format!(
+                    "---\ncommunity: true\n{}---\n",
+                    yaml.replacen("name: ", "title: ", 1)
+                ),
+            ),
+        }
+    }
+
+    fn record(&self, id: &str, yaml: &str) -> std::io::Result<()> {
+        match self.format {
+            Format::Ydt => fs::write(self.dir.join("records").join(format!("{id}.yaml")), yaml),
+            Format::Hugo => fs::write(
+                self.dir.join(format!("{id}.md")),
+                format!("---\n{}---\n", yaml.replacen("kind: ", "record_kind: ", 1)),
+            ),
+        }
+    }
+
+    fn notice(&self, id: &str, markdown: &str) -> std::io::Result<()> {
+        fs::write(self.dir.join("notices").join(format!("{id}.md")), markdown)
+    }
 }
 
 fn repo() -> PathBuf {
@@ -387,14 +460,13 @@ fn site_yaml(communities: usize) -> String {
 }
 
 fn write_community(
-    dir: &Path,
+    files: &Files,
     c: &Community,
     periods: &[(u16, u8)],
     rng: &mut Rng,
     stats: &mut Stats,
 ) -> std::io::Result<()> {
-    fs::create_dir_all(dir.join("records"))?;
-    fs::create_dir_all(dir.join("notices"))?;
+    files.create()?;
     let short = c.name.trim_end_matches("社区");
     let mut yaml = String::new();
     let _ = write!(
@@ -415,7 +487,7 @@ fn write_community(
         "public_phones:\n  - {}\n  - {}\n",
         c.office_phone, c.handler_phone
     );
-    fs::write(dir.join("community.yaml"), yaml)?;
+    files.community(&yaml)?;
 
     // A community's assets and its people stay the same from month to month.
     let assets = asset_list(c, rng);
@@ -447,12 +519,12 @@ fn write_community(
         records.push(assets_record(c, &assets, &period, &published));
         records.push(projects(c, rng, year, month, &published));
         for (id, text, rows) in records {
-            fs::write(dir.join("records").join(format!("{id}.yaml")), text)?;
+            files.record(&id, &text)?;
             stats.records += 1;
             stats.rows += rows;
         }
         for (id, text) in notices(c, rng, year, month) {
-            fs::write(dir.join("notices").join(format!("{id}.md")), text)?;
+            files.notice(&id, &text)?;
             stats.notices += 1;
         }
     }
