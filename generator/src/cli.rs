@@ -5,9 +5,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostic, Report, display_path};
-use crate::model::{Period, Site};
-use crate::render::{self, RenderOptions, Sink, Summary, Theme};
+use crate::model::{Community, Period, Site};
+use crate::render::{self, CommunityRenderer, RenderOptions, Sink, Summary, Theme};
 use crate::{checks, content, output};
 
 pub const EXIT_OK: u8 = 0;
@@ -49,27 +53,10 @@ fn build_site_with(
     base_url: Option<&str>,
     progress: bool,
 ) -> Result<(Summary, Report), Report> {
-    let Checked { site, mut report } = load_and_check(root);
-    let Some(site) = site.filter(|_| !report.has_errors()) else {
-        return Err(report);
-    };
-    let theme = match Theme::load(root, THEME) {
-        Ok(t) => t,
-        Err(problems) => {
-            report.extend(problems);
-            return Err(report);
-        }
-    };
-    let options = RenderOptions {
-        base_url: base_url.map_or_else(
-            || site.config.base_url.clone(),
-            |b| b.trim_end_matches('/').to_string(),
-        ),
-        progress: progress && site.communities.len() > 100,
-    };
     let staging = match output::Staging::begin(out) {
         Ok(s) => s,
         Err(e) => {
+            let mut report = Report::default();
             report.push(Diagnostic::general(format!(
                 "cannot prepare {}: {e}",
                 out.display()
@@ -77,17 +64,131 @@ fn build_site_with(
             return Err(report);
         }
     };
-    match render::render(&site, &theme, &options, &staging) {
-        Ok(summary) => match staging.commit() {
-            Ok(()) => Ok((summary, report)),
-            Err(e) => {
-                report.push(Diagnostic::general(format!(
-                    "cannot replace {}: {e}",
-                    out.display()
-                )));
-                Err(report)
-            }
-        },
+    let (summary, mut report) = load_check_render(root, base_url, progress, &staging)?;
+    match staging.commit() {
+        Ok(()) => Ok((summary, report)),
+        Err(e) => {
+            report.push(Diagnostic::general(format!(
+                "cannot replace {}: {e}",
+                out.display()
+            )));
+            Err(report)
+        }
+    }
+}
+
+/// The build's one pass: reads, checks and renders a community at a time (in parallel), keeping
+/// of each only what the site-wide pages need, then renders those pages. Memory stays that of a
+/// few communities however many the site has.
+///
+/// The outcome is the same as loading everything, checking everything, then rendering: a
+/// community with content errors is not rendered, and when any content error is found, template
+/// errors are not reported (the run fails on the content, and `sink`'s files are discarded).
+/// One community after the build's pass: what is left of it, what its checks found, and what
+/// rendering it gave.
+type Loaded = (Option<Community>, Report, Result<Summary, Vec<Diagnostic>>);
+
+fn load_check_render(
+    root: &Path,
+    base_url: Option<&str>,
+    progress: bool,
+    sink: &dyn Sink,
+) -> Result<(Summary, Report), Report> {
+    let (settings, mut report) = content::load_settings(root);
+    let Some(content::Settings {
+        config,
+        kinds,
+        community_dirs,
+    }) = settings
+    else {
+        report.sort();
+        return Err(report);
+    };
+    let theme = config.as_ref().map(|_| Theme::load(root, THEME));
+    let Some(config) = config else {
+        // Without the site's settings nothing can be checked or rendered; still name every
+        // community's own mistakes.
+        let loaded: Vec<Report> = community_dirs
+            .par_iter()
+            .map(|dir| {
+                let mut r = Report::default();
+                content::load_community(root, dir, &kinds, &mut r);
+                r
+            })
+            .collect();
+        for r in loaded {
+            report.extend(r.diagnostics);
+        }
+        report.sort();
+        return Err(report);
+    };
+    let options = RenderOptions {
+        base_url: base_url.map_or_else(
+            || config.base_url.clone(),
+            |b| b.trim_end_matches('/').to_string(),
+        ),
+        progress: progress && community_dirs.len() > 100,
+    };
+    let mut site = Site {
+        config,
+        kinds,
+        communities: Vec::new(),
+    };
+    checks::site_settings(&site, &mut report);
+
+    let done = AtomicUsize::new(0);
+    let total = community_dirs.len();
+    let loaded: Vec<Loaded> = {
+        let renderer = match &theme {
+            Some(Ok(theme)) => Some(CommunityRenderer::new(&site, theme, &options, sink)),
+            _ => None,
+        };
+        let site = &site;
+        community_dirs
+            .par_iter()
+            .map(|dir| {
+                let mut r = Report::default();
+                let mut community = content::load_community(root, dir, &site.kinds, &mut r);
+                let mut rendered = Ok(Summary::default());
+                if let Some(c) = &mut community {
+                    checks::community(site, c, &mut r);
+                    if let Some(renderer) = &renderer
+                        && !r.has_errors()
+                    {
+                        rendered = renderer.render(c);
+                    }
+                    c.thin();
+                }
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if options.progress {
+                    render::show_progress(n, total);
+                }
+                (community, r, rendered)
+            })
+            .collect()
+    };
+    let mut rendered = Vec::with_capacity(loaded.len() + 1);
+    for (community, r, result) in loaded {
+        report.extend(r.diagnostics);
+        site.communities.extend(community);
+        rendered.push(result);
+    }
+    content::sort_communities(&mut site.communities);
+    report.sort();
+    if report.has_errors() {
+        return Err(report);
+    }
+    let theme = match theme {
+        Some(Ok(theme)) => theme,
+        Some(Err(problems)) => {
+            report.extend(problems);
+            return Err(report);
+        }
+        None => unreachable!("the theme is loaded whenever the settings are"),
+    };
+    rendered.push(render::render_site_pages(&site, &theme, &options, sink));
+    match render::combine(rendered) {
+        Ok(summary) => Ok((summary, report)),
         Err(problems) => {
             report.extend(problems);
             Err(report)
@@ -130,22 +231,10 @@ pub fn check(root: &Path) -> u8 {
         eprintln!("error: the site root {} does not exist", root.display());
         return EXIT_USAGE;
     }
-    let Checked { site, mut report } = load_and_check(root);
     // Render into nothing, so template errors are found too.
-    if let Some(site) = site.filter(|_| !report.has_errors()) {
-        match Theme::load(root, THEME) {
-            Ok(theme) => {
-                let options = RenderOptions {
-                    base_url: site.config.base_url.clone(),
-                    progress: false,
-                };
-                if let Err(problems) = render::render(&site, &theme, &options, &Discard) {
-                    report.extend(problems);
-                }
-            }
-            Err(problems) => report.extend(problems),
-        }
-    }
+    let report = match load_check_render(root, None, false, &Discard) {
+        Ok((_, report)) | Err(report) => report,
+    };
     print_report(&report);
     if report.has_errors() {
         EXIT_CONTENT

@@ -345,67 +345,98 @@ impl Site {
     /// Every string that reaches a page, a download or the feed, with whether it names a payout
     /// recipient: what the privacy guard reads.
     pub fn published_texts(&self) -> Vec<(&Text, PublishedAs)> {
-        let c = &self.config;
-        let mut out: Vec<(&Text, PublishedAs)> = vec![
-            (&c.title, PublishedAs::Plain),
-            (&c.description, PublishedAs::Plain),
-        ];
-        out.extend(c.supervisor_text.iter().map(|t| (t, PublishedAs::Plain)));
+        let mut out = self.config.published_texts();
         for community in &self.communities {
-            for t in [
-                &community.name,
-                &community.street,
-                &community.district,
-                &community.office.address,
-                &community.office.phone,
-            ] {
-                out.push((t, PublishedAs::Plain));
-            }
-            out.extend(
-                community
-                    .office
-                    .hours
-                    .iter()
-                    .map(|t| (t, PublishedAs::Plain)),
-            );
-            out.extend(
-                community
-                    .handler_text
-                    .iter()
-                    .map(|t| (t, PublishedAs::Plain)),
-            );
-            out.extend(
-                community
-                    .placements
-                    .iter()
-                    .map(|p| (&p.name, PublishedAs::Plain)),
-            );
-            for record in &community.records {
-                out.push((&record.title, PublishedAs::Plain));
-                out.extend(record.summary.iter().map(|t| (t, PublishedAs::Plain)));
-                let schema = self.kinds.get(&record.kind);
-                for row in &record.rows {
-                    for (key, cell) in &row.cells {
-                        let person = schema
-                            .and_then(|k| k.column(key))
-                            .is_some_and(|col| col.is_person());
-                        let how = if person && !record.full_names {
-                            PublishedAs::MaskedName
-                        } else {
-                            PublishedAs::Plain
-                        };
-                        out.push((&cell.text, how));
-                    }
-                }
-            }
-            for notice in &community.notices {
-                for t in [&notice.title, &notice.category, &notice.body] {
-                    out.push((t, PublishedAs::Plain));
-                }
-                out.extend(notice.summary.iter().map(|t| (t, PublishedAs::Plain)));
-            }
+            out.extend(community.published_texts(&self.kinds));
         }
         out
+    }
+}
+
+impl SiteConfig {
+    /// The strings of `site.yaml` that reach a page.
+    pub fn published_texts(&self) -> Vec<(&Text, PublishedAs)> {
+        let mut out: Vec<(&Text, PublishedAs)> = vec![
+            (&self.title, PublishedAs::Plain),
+            (&self.description, PublishedAs::Plain),
+        ];
+        out.extend(self.supervisor_text.iter().map(|t| (t, PublishedAs::Plain)));
+        out
+    }
+}
+
+impl Community {
+    /// The strings of this community's files that reach a page, a download or the feed.
+    pub fn published_texts<'a>(&'a self, kinds: &Kinds) -> Vec<(&'a Text, PublishedAs)> {
+        let mut out: Vec<(&Text, PublishedAs)> = Vec::new();
+        for t in [
+            &self.name,
+            &self.street,
+            &self.district,
+            &self.office.address,
+            &self.office.phone,
+        ] {
+            out.push((t, PublishedAs::Plain));
+        }
+        out.extend(self.office.hours.iter().map(|t| (t, PublishedAs::Plain)));
+        out.extend(self.handler_text.iter().map(|t| (t, PublishedAs::Plain)));
+        out.extend(
+            self.placements
+                .iter()
+                .map(|p| (&p.name, PublishedAs::Plain)),
+        );
+        for record in &self.records {
+            out.push((&record.title, PublishedAs::Plain));
+            out.extend(record.summary.iter().map(|t| (t, PublishedAs::Plain)));
+            let schema = kinds.get(&record.kind);
+            for row in &record.rows {
+                for (key, cell) in &row.cells {
+                    let person = schema
+                        .and_then(|k| k.column(key))
+                        .is_some_and(|col| col.is_person());
+                    let how = if person && !record.full_names {
+                        PublishedAs::MaskedName
+                    } else {
+                        PublishedAs::Plain
+                    };
+                    out.push((&cell.text, how));
+                }
+            }
+        }
+        for notice in &self.notices {
+            for t in [&notice.title, &notice.category, &notice.body] {
+                out.push((t, PublishedAs::Plain));
+            }
+            out.extend(notice.summary.iter().map(|t| (t, PublishedAs::Plain)));
+        }
+        out
+    }
+
+    /// Drops what only the community's own pages read — rows, notice bodies, summaries — and
+    /// with them the record and notice files' text, keeping what the site-wide pages need (ids,
+    /// periods, dates, the community's own settings). A build renders a community's pages, then
+    /// thins it, so a city's content is never all in memory at once.
+    pub fn thin(&mut self) {
+        let anchor = Span::new(&self.span.file, 0, 0);
+        let blank = || Text {
+            value: String::new(),
+            span: anchor.clone(),
+        };
+        for r in &mut self.records {
+            r.title = blank();
+            r.summary = None;
+            r.rows = Vec::new();
+            r.declared_totals = BTreeMap::new();
+            r.kind_span = anchor.clone();
+            r.span = anchor.clone();
+        }
+        for n in &mut self.notices {
+            n.title = blank();
+            n.category = blank();
+            n.summary = None;
+            n.body = blank();
+            n.html = String::new();
+        }
     }
 }
 

@@ -5,67 +5,66 @@
 pub mod privacy;
 
 use crate::diagnostics::{Diagnostic, Report};
-use crate::model::{PublishedAs, Site};
+use crate::model::{Community, PublishedAs, Site};
 
 /// Runs every check, adding what it finds to `report`.
 pub fn run(site: &Site, report: &mut Report) {
-    totals(site, report);
-    privacy_guard(site, report);
-    completeness(site, report);
+    site_settings(site, report);
+    for community in &site.communities {
+        self::community(site, community, report);
+    }
+}
+
+/// The checks on `site.yaml`'s own published text.
+pub fn site_settings(site: &Site, report: &mut Report) {
+    let public = privacy::PublicNumbers::new(site.config.public_phones.iter());
+    guard_texts(site.config.published_texts(), &public, report);
+}
+
+/// The checks on one community: its totals, its published text, its latest month. They read
+/// nothing of other communities, so a build checks each community as it loads it.
+pub fn community(site: &Site, community: &Community, report: &mut Report) {
+    totals(site, community, report);
+    let public = privacy::PublicNumbers::new(
+        site.config
+            .public_phones
+            .iter()
+            .chain(community.public_phones.iter()),
+    );
+    guard_texts(community.published_texts(&site.kinds), &public, report);
+    completeness(site, community, report);
 }
 
 /// A declared total must equal the exact sum of its rows.
-fn totals(site: &Site, report: &mut Report) {
-    for community in &site.communities {
-        for record in &community.records {
-            let schema = site.kinds.get(&record.kind);
-            for (key, (declared, span)) in &record.declared_totals {
-                // No computed total: a cell of that column was unreadable and is reported already.
-                let Some(&computed) = record.totals.get(key) else {
-                    continue;
-                };
-                if *declared != computed {
-                    let label = schema
-                        .and_then(|k| k.column(key))
-                        .map_or(key.as_str(), |c| c.label.as_str());
-                    report.push(
+fn totals(site: &Site, community: &Community, report: &mut Report) {
+    for record in &community.records {
+        let schema = site.kinds.get(&record.kind);
+        for (key, (declared, span)) in &record.declared_totals {
+            // No computed total: a cell of that column was unreadable and is reported already.
+            let Some(&computed) = record.totals.get(key) else {
+                continue;
+            };
+            if *declared != computed {
+                let label = schema
+                    .and_then(|k| k.column(key))
+                    .map_or(key.as_str(), |c| c.label.as_str());
+                report.push(
                         Diagnostic::error(span.clone(), format!("declared total of {label} is {declared} but the rows add up to {computed}"))
                             .with_help(format!("correct the row that is wrong, or write {key}: {computed}")),
                     );
-                }
             }
         }
     }
 }
 
-/// No unmasked resident ID, mobile or bank card number in anything published; payout names masked.
-fn privacy_guard(site: &Site, report: &mut Report) {
-    let site_public: Vec<&str> = site
-        .config
-        .public_phones
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let site_only = privacy::PublicNumbers::new(site_public.iter().copied());
-    let texts = site.published_texts();
-    // Community-listed public numbers apply inside that community's files only.
-    let per_community: Vec<(String, privacy::PublicNumbers)> = site
-        .communities
-        .iter()
-        .map(|c| {
-            let prefix = format!("content/communities/{}/", c.slug);
-            let numbers = site_public
-                .iter()
-                .copied()
-                .chain(c.public_phones.iter().map(String::as_str));
-            (prefix, privacy::PublicNumbers::new(numbers))
-        })
-        .collect();
+/// No unmasked resident ID, mobile or bank card number in anything published; payout names
+/// masked. Numbers listed as public (the site's, and a community's inside its own files) pass.
+fn guard_texts(
+    texts: Vec<(&crate::model::Text, PublishedAs)>,
+    public: &privacy::PublicNumbers,
+    report: &mut Report,
+) {
     for (text, how) in texts {
-        let public = per_community
-            .iter()
-            .find(|(p, _)| text.span.file.path.starts_with(p.as_str()))
-            .map_or(&site_only, |(_, n)| n);
         for finding in privacy::scan(&text.value, public) {
             let span = locate(text, finding.range.clone());
             report.push(
@@ -103,44 +102,42 @@ fn locate(text: &crate::model::Text, range: std::ops::Range<usize>) -> crate::di
 
 /// Each community's latest month should hold every kind the site requires. A warning: the site
 /// is still built, and `ydt report` lists the gaps for the supervisors.
-fn completeness(site: &Site, report: &mut Report) {
-    for community in &site.communities {
-        let Some(latest) = community.latest_period() else {
-            report.push(Diagnostic::warning(
-                community.span.clone(),
-                format!("{} has published no records yet", community.name.value),
-            ));
-            continue;
-        };
-        for kind in site
-            .config
-            .required_kinds
+fn completeness(site: &Site, community: &Community, report: &mut Report) {
+    let Some(latest) = community.latest_period() else {
+        report.push(Diagnostic::warning(
+            community.span.clone(),
+            format!("{} has published no records yet", community.name.value),
+        ));
+        return;
+    };
+    for kind in site
+        .config
+        .required_kinds
+        .iter()
+        .filter(|k| site.kinds.get(&k.value).is_some())
+    {
+        let present = community
+            .records
             .iter()
-            .filter(|k| site.kinds.get(&k.value).is_some())
-        {
-            let present = community
-                .records
-                .iter()
-                .any(|r| r.period == latest && r.kind == kind.value);
-            if !present {
-                let name = site
-                    .kinds
-                    .get(&kind.value)
-                    .map_or(kind.value.as_str(), |k| k.name.as_str());
-                report.push(
-                    Diagnostic::warning(
-                        community.span.clone(),
-                        format!(
-                            "{} has no {name} ({}) record for {latest}",
-                            community.name.value, kind.value
-                        ),
-                    )
-                    .with_help(format!(
-                        "add one with: ydt new {} --community {} --period {latest}",
-                        kind.value, community.slug
-                    )),
-                );
-            }
+            .any(|r| r.period == latest && r.kind == kind.value);
+        if !present {
+            let name = site
+                .kinds
+                .get(&kind.value)
+                .map_or(kind.value.as_str(), |k| k.name.as_str());
+            report.push(
+                Diagnostic::warning(
+                    community.span.clone(),
+                    format!(
+                        "{} has no {name} ({}) record for {latest}",
+                        community.name.value, kind.value
+                    ),
+                )
+                .with_help(format!(
+                    "add one with: ydt new {} --community {} --period {latest}",
+                    kind.value, community.slug
+                )),
+            );
         }
     }
 }

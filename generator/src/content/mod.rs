@@ -16,7 +16,7 @@ use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, Report, SourceFile, Span, display_path};
 use crate::kinds::Kinds;
-use crate::model::{Community, Site};
+use crate::model::{Community, Site, SiteConfig};
 
 /// Paths under `/c/<slug>/` that the generator writes itself, so no record may take them.
 pub const RESERVED_IDS: [&str; 6] = ["notices", "jiandu", "poster", "qr", "feed", "static"];
@@ -35,6 +35,52 @@ pub fn is_slug(s: &str) -> bool {
 /// Reads the whole content tree. Returns the site when it could be assembled (even with errors
 /// in some records, so every problem is found in one run).
 pub fn load(root: &Path) -> (Option<Site>, Report) {
+    let (settings, mut report) = load_settings(root);
+    let Some(Settings {
+        config,
+        kinds,
+        community_dirs,
+    }) = settings
+    else {
+        return (None, report);
+    };
+    let loaded: Vec<(Option<Community>, Report)> = community_dirs
+        .par_iter()
+        .map(|dir| {
+            let mut r = Report::default();
+            let community = load_community(root, dir, &kinds, &mut r);
+            (community, r)
+        })
+        .collect();
+    let mut communities = Vec::new();
+    for (community, r) in loaded {
+        report.extend(r.diagnostics);
+        communities.extend(community);
+    }
+    sort_communities(&mut communities);
+
+    let site = config.map(|config| Site {
+        config,
+        kinds,
+        communities,
+    });
+    (site, report)
+}
+
+/// The first step of loading: `site.yaml`, the record kinds, and where the communities are,
+/// before any community is read. A build then reads the communities one at a time.
+pub struct Settings {
+    /// `None` when `site.yaml` has errors (reported); communities can still be read and checked
+    /// for their own mistakes.
+    pub config: Option<SiteConfig>,
+    pub kinds: Kinds,
+    /// `content/communities/*/`, sorted.
+    pub community_dirs: Vec<PathBuf>,
+}
+
+/// Reads `site.yaml` and the kinds and lists the community folders. `None` when there is no
+/// `site.yaml` to read.
+pub fn load_settings(root: &Path) -> (Option<Settings>, Report) {
     let mut report = Report::default();
     let content = root.join("content");
     let site_path = content.join("site.yaml");
@@ -72,31 +118,21 @@ pub fn load(root: &Path) -> (Option<Site>, Report) {
                 .with_help("add content/communities/<slug>/community.yaml for each community"),
         );
     }
-
-    let loaded: Vec<(Option<Community>, Report)> = dirs
-        .par_iter()
-        .map(|dir| {
-            let mut r = Report::default();
-            let community = load_community(root, dir, &kinds, &mut r);
-            (community, r)
-        })
-        .collect();
-    let mut communities = Vec::new();
-    for (community, r) in loaded {
-        report.extend(r.diagnostics);
-        communities.extend(community);
-    }
-    communities.sort_by(|a, b| (a.street.as_str(), &a.slug).cmp(&(b.street.as_str(), &b.slug)));
-
-    let site = config.map(|config| Site {
+    let settings = Settings {
         config,
         kinds,
-        communities,
-    });
-    (site, report)
+        community_dirs: dirs,
+    };
+    (Some(settings), report)
 }
 
-fn load_community(
+/// The site's order of communities: by street, then slug.
+pub fn sort_communities(communities: &mut [Community]) {
+    communities.sort_by(|a, b| (a.street.as_str(), &a.slug).cmp(&(b.street.as_str(), &b.slug)));
+}
+
+/// Reads one community folder: `community.yaml`, its records and notices.
+pub fn load_community(
     root: &Path,
     dir: &Path,
     kinds: &Kinds,

@@ -14,7 +14,7 @@ use std::io;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::Site;
+use crate::model::{Community, Site};
 pub use templates::Theme;
 
 /// Where finished files go (the staging folder during a build, memory in tests and `serve`).
@@ -57,15 +57,76 @@ pub fn render(
         .map(|job| {
             let result = pages::run(job, &ctx, theme, sink);
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if options.progress && (n.is_multiple_of(50) || n == total) {
-                eprint!("\rrendering {n}/{total} communities");
-                if n == total {
-                    eprint!("\r\x1b[K");
-                }
+            if options.progress {
+                show_progress(n, total);
             }
             result
         })
         .collect();
+    combine(results)
+}
+
+/// Renders communities one at a time, as a build loads them, before the site as a whole is
+/// assembled: community pages need the site's settings and kinds but nothing of other
+/// communities. The site-wide pages (home, sitemap, manifest) come last, from [`render_site_pages`].
+pub struct CommunityRenderer<'a> {
+    ctx: pages::SiteContext<'a>,
+    theme: &'a Theme,
+    sink: &'a dyn Sink,
+}
+
+impl<'a> CommunityRenderer<'a> {
+    /// `site` needs its settings and kinds; its list of communities is not read.
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        options: &RenderOptions,
+        sink: &'a dyn Sink,
+    ) -> CommunityRenderer<'a> {
+        CommunityRenderer {
+            ctx: pages::SiteContext::new(site, options),
+            theme,
+            sink,
+        }
+    }
+
+    pub fn render(&self, community: &Community) -> Result<Summary, Vec<Diagnostic>> {
+        pages::run(
+            &pages::Job::Loaded(community),
+            &self.ctx,
+            self.theme,
+            self.sink,
+        )
+    }
+}
+
+/// The pages that belong to no one community: home, track, help, 404, sitemap, manifest, assets.
+/// They read every community's name, street, ids and dates, not their rows or bodies, so
+/// communities already rendered and [thinned](Community::thin) are enough.
+pub fn render_site_pages(
+    site: &Site,
+    theme: &Theme,
+    options: &RenderOptions,
+    sink: &dyn Sink,
+) -> Result<Summary, Vec<Diagnostic>> {
+    let ctx = pages::SiteContext::new(site, options);
+    pages::run(&pages::Job::Site, &ctx, theme, sink)
+}
+
+/// A running count on stderr, every 50 communities and at the end.
+pub fn show_progress(done: usize, total: usize) {
+    if done.is_multiple_of(50) || done == total {
+        eprint!("\rrendering {done}/{total} communities");
+        if done == total {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// Adds up the parts of a render; or, if any part failed, every problem, each named once.
+pub fn combine(
+    results: impl IntoIterator<Item = Result<Summary, Vec<Diagnostic>>>,
+) -> Result<Summary, Vec<Diagnostic>> {
     let mut summary = Summary::default();
     let mut problems = Vec::new();
     for r in results {

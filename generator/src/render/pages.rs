@@ -10,17 +10,24 @@ use crate::diagnostics::Diagnostic;
 use crate::kinds::ColumnType;
 use crate::model::{CellValue, Community, Notice, Period, Record, Site};
 
-pub enum Job {
+pub enum Job<'c> {
     /// Pages that belong to no one community: home, track, help, 404, sitemap, manifest, assets.
     Site,
+    /// The community at this index of `site.communities`.
     Community(usize),
+    /// A community loaded on its own, not (yet) in `site.communities`.
+    Loaded(&'c Community),
 }
 
-/// Data every page shares, computed once per build.
+/// Data every page shares, computed once per build and handed to each page's context as a
+/// ready tera value (cloning one is a reference count, not a copy).
 pub struct SiteContext<'a> {
     pub site: &'a Site,
     pub base_url: String,
-    pub view: SiteView,
+    /// `site` as every page sees it.
+    view: tera::Value,
+    /// `site` on the home page: the same, plus `streets`, the one list that grows with the city.
+    home_view: tera::Value,
 }
 
 #[derive(Serialize)]
@@ -32,7 +39,9 @@ pub struct SiteView {
     supervisor: Body,
     response_days: u32,
     categories: Vec<CategoryView>,
-    streets: Vec<StreetView>,
+    /// Only on the home page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    streets: Option<Vec<StreetView>>,
 }
 
 #[derive(Serialize)]
@@ -201,7 +210,7 @@ impl<'a> SiteContext<'a> {
                 }),
             }
         }
-        let view = SiteView {
+        let mut view = SiteView {
             title: c.title.value.clone(),
             description: c.description.value.clone(),
             base_url: options.base_url.clone(),
@@ -209,12 +218,15 @@ impl<'a> SiteContext<'a> {
             supervisor: c.supervisor.clone(),
             response_days: c.response_days,
             categories: c.categories.iter().map(category_view).collect(),
-            streets,
+            streets: Some(streets),
         };
+        let home_view = tera::Value::from_serializable(&view);
+        view.streets = None;
         SiteContext {
             site,
             base_url: options.base_url.clone(),
-            view,
+            view: tera::Value::from_serializable(&view),
+            home_view,
         }
     }
 
@@ -229,7 +241,14 @@ impl<'a> SiteContext<'a> {
 
     fn context(&self, page: PageView) -> tera::Context {
         let mut ctx = tera::Context::new();
-        ctx.insert("site", &self.view);
+        ctx.insert_value("site", self.view.clone());
+        ctx.insert("page", &page);
+        ctx
+    }
+
+    fn home_context(&self, page: PageView) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("site", self.home_view.clone());
         ctx.insert("page", &page);
         ctx
     }
@@ -385,6 +404,7 @@ pub fn run(
     match job {
         Job::Site => site_pages(ctx, &mut out),
         Job::Community(i) => community_pages(ctx, &ctx.site.communities[*i], &mut out),
+        Job::Loaded(c) => community_pages(ctx, c, &mut out),
     }
     if out.problems.is_empty() {
         Ok(out.summary)
@@ -434,7 +454,7 @@ fn site_pages(ctx: &SiteContext, out: &mut Writer) {
     out.page(
         "index.html",
         "/",
-        &ctx.context(ctx.page("/", title.clone(), description.clone())),
+        &ctx.home_context(ctx.page("/", title.clone(), description.clone())),
     );
     out.page(
         "track.html",
@@ -486,10 +506,11 @@ fn site_pages(ctx: &SiteContext, out: &mut Writer) {
 fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
     let site = ctx.site;
     let view = community_view(site, c);
+    let community_value = tera::Value::from_serializable(&view);
     let base = format!("/c/{}/", c.slug);
     let with_community = |page: PageView| {
         let mut t = ctx.context(page);
-        t.insert("community", &view);
+        t.insert_value("community", community_value.clone());
         t
     };
 
@@ -546,30 +567,39 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
         )),
     );
 
-    // QR codes and posters: the bare entry URL, and one per placement with ?from=.
+    // QR codes and posters: the bare entry URL, and one per placement with ?from=. Each code is
+    // drawn once and used twice: as its own file and inside its poster.
     let entry_url = format!("{}{base}", ctx.base_url);
-    let mut posters: Vec<(String, String, Option<&crate::model::Placement>)> =
-        vec![(format!("{base}poster/"), entry_url.clone(), None)];
-    match qr::qr_svg(&entry_url) {
-        Ok(svg) => out.file(&format!("c/{}/qr.svg", c.slug), svg.as_bytes()),
-        Err(e) => out.problems.push(Diagnostic::error(
-            c.span.clone(),
-            format!("cannot make the QR code for {entry_url}: {e}"),
-        )),
+    let mut posters: Vec<(String, String, Option<&crate::model::Placement>, String)> = Vec::new();
+    let targets = std::iter::once((None, entry_url.clone())).chain(
+        c.placements
+            .iter()
+            .map(|p| (Some(p), format!("{entry_url}?from={}", p.id))),
+    );
+    for (placement, url) in targets {
+        let (file, poster) = match placement {
+            None => (format!("c/{}/qr.svg", c.slug), format!("{base}poster/")),
+            Some(p) => (
+                format!("c/{}/qr-{}.svg", c.slug, p.id),
+                format!("{base}poster/{}/", p.id),
+            ),
+        };
+        let svg = match qr::qr_svg(&url) {
+            Ok(svg) => {
+                out.file(&file, svg.as_bytes());
+                svg
+            }
+            Err(e) => {
+                out.problems.push(Diagnostic::error(
+                    c.span.clone(),
+                    format!("cannot make the QR code for {url}: {e}"),
+                ));
+                String::new()
+            }
+        };
+        posters.push((poster, url, placement, svg));
     }
-    for p in &c.placements {
-        let url = format!("{entry_url}?from={}", p.id);
-        match qr::qr_svg(&url) {
-            Ok(svg) => out.file(&format!("c/{}/qr-{}.svg", c.slug, p.id), svg.as_bytes()),
-            Err(e) => out.problems.push(Diagnostic::error(
-                c.span.clone(),
-                format!("cannot make the QR code for {url}: {e}"),
-            )),
-        }
-        posters.push((format!("{base}poster/{}/", p.id), url, Some(p)));
-    }
-    for (path, url, placement) in posters {
-        let svg = qr::qr_svg(&url).unwrap_or_default();
+    for (path, url, placement, svg) in posters {
         let mut t = with_community(ctx.page(
             &path,
             format!("扫码监督 - {}", c.name.value),
