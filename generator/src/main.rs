@@ -34,6 +34,9 @@ enum Command {
     Check {
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// `github` also prints each problem as a GitHub Actions annotation on stdout.
+        #[arg(long, value_enum, default_value_t)]
+        format: ydt::cli::DiagnosticFormat,
     },
     /// Write a record skeleton for a clerk to fill in.
     New {
@@ -58,7 +61,7 @@ fn main() -> ExitCode {
             out,
             base_url,
         } => ydt::cli::build(&root, out.as_deref(), base_url.as_deref()),
-        Command::Check { root } => ydt::cli::check(&root),
+        Command::Check { root, format } => ydt::cli::check(&root, format),
         Command::New {
             kind,
             community,
