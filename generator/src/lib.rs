@@ -3,6 +3,7 @@
 //! `content` reads the clerks' files into the `model`, `checks` validate it, `render` turns it
 //! into pages and downloads, `output` writes them aside and swaps them in whole.
 
+pub mod cases;
 pub mod checks;
 pub mod cli;
 pub mod content;
@@ -11,3 +12,4 @@ pub mod kinds;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod serve;

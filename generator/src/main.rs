@@ -51,6 +51,37 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Preview the site on 127.0.0.1 with live reload; /api/* answers over a local case store.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = ydt::serve::DEFAULT_PORT)]
+        port: u16,
+    },
+    /// The local case store of `ydt serve`: list cases, show one, set status and reply.
+    Cases {
+        #[command(subcommand)]
+        action: Option<CasesAction>,
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CasesAction {
+    /// List every case, oldest first (the default).
+    List,
+    /// Show one case in full, with contact details and timeline.
+    Show { case_id: String },
+    /// Set the status and/or the public reply, as a handler does in the console.
+    Set {
+        case_id: String,
+        /// 待受理, 已受理, 办理中, 已转办, 不予受理 or 已办结.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        reply: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +99,16 @@ fn main() -> ExitCode {
             period,
             root,
         } => ydt::cli::new_record(&root, &kind, &community, period.as_deref()),
+        Command::Serve { root, port } => ydt::serve::serve(&root, port),
+        Command::Cases { action, root } => match action.unwrap_or(CasesAction::List) {
+            CasesAction::List => ydt::cases::list(&root),
+            CasesAction::Show { case_id } => ydt::cases::show(&root, &case_id),
+            CasesAction::Set {
+                case_id,
+                status,
+                reply,
+            } => ydt::cases::set(&root, &case_id, status.as_deref(), reply.as_deref()),
+        },
     };
     ExitCode::from(result)
 }

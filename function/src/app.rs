@@ -1,0 +1,131 @@
+//! What the handler runs with: the store, the manifest, the secret key and the limits, read once
+//! at start-up (from the environment on Lambda; `ydt serve` fills them in itself).
+//!
+//! Environment variables (all optional unless noted):
+//!
+//! | variable | meaning | default |
+//! | --- | --- | --- |
+//! | `YDT_HMAC_KEY` | secret for query codes and stored hashes (**required** on Lambda) | — |
+//! | `YDT_ORIGIN_SECRET` | value CloudFront sends in the origin header; only then is `CloudFront-Viewer-Address` trusted | unset: never trusted |
+//! | `YDT_ORIGIN_HEADER` | name of that header | `x-origin-verify` |
+//! | `YDT_MANIFEST` | path of `manifest.json` | beside the executable |
+//! | `YDT_SUBMISSIONS_PER_WINDOW` | submissions per client per window | 5 |
+//! | `YDT_LOOKUPS_PER_WINDOW` | track lookups per client per window | 30 |
+//! | `YDT_RATE_WINDOW_SECS` | the rate-limit window | 600 |
+//! | `YDT_CASES_TABLE`, `YDT_REPORTS_TABLE`, `YDT_META_TABLE` | table names | `ydt-cases`, `ydt-reports`, `ydt-meta` |
+
+use std::path::{Path, PathBuf};
+
+use crate::keys::SecretKey;
+use crate::manifest::Manifest;
+
+/// Rate limits per client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub submissions: u64,
+    pub lookups: u64,
+    pub window_secs: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            submissions: 5,
+            lookups: 30,
+            window_secs: 600,
+        }
+    }
+}
+
+impl Limits {
+    pub fn from_env() -> Result<Limits, String> {
+        let default = Limits::default();
+        Ok(Limits {
+            submissions: env_number("YDT_SUBMISSIONS_PER_WINDOW", default.submissions)?,
+            lookups: env_number("YDT_LOOKUPS_PER_WINDOW", default.lookups)?,
+            window_secs: env_number("YDT_RATE_WINDOW_SECS", default.window_secs as u64)?.max(1)
+                as i64,
+        })
+    }
+}
+
+fn env_number(name: &str, default: u64) -> Result<u64, String> {
+    match std::env::var(name) {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} must be a whole number, got {text:?}")),
+        _ => Ok(default),
+    }
+}
+
+/// Everything a request is answered with.
+pub struct App<S> {
+    pub store: S,
+    pub manifest: Manifest,
+    pub key: SecretKey,
+    /// The secret origin header's expected value; `None` means viewer addresses are never trusted.
+    pub origin_secret: Option<String>,
+    /// The secret origin header's name, lowercase.
+    pub origin_header: String,
+    pub limits: Limits,
+    /// Seconds since the Unix epoch; a plain function so tests can fix the day.
+    pub clock: fn() -> i64,
+}
+
+impl<S> App<S> {
+    /// An app with default limits, no trusted origin and the system clock.
+    pub fn new(store: S, manifest: Manifest, key: SecretKey) -> App<S> {
+        App {
+            store,
+            manifest,
+            key,
+            origin_secret: None,
+            origin_header: DEFAULT_ORIGIN_HEADER.to_string(),
+            limits: Limits::default(),
+            clock: crate::clock::now_unix,
+        }
+    }
+
+    /// The Lambda configuration: everything but the store from the environment.
+    pub fn from_env(store: S) -> Result<App<S>, String> {
+        let key = std::env::var("YDT_HMAC_KEY")
+            .ok()
+            .filter(|k| k.len() >= 16)
+            .ok_or("YDT_HMAC_KEY must be set to a secret of at least 16 characters")?;
+        let manifest = load_manifest(&manifest_path_from_env())?;
+        let mut app = App::new(store, manifest, SecretKey::new(key.into_bytes()));
+        app.origin_secret = std::env::var("YDT_ORIGIN_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty());
+        if let Ok(name) = std::env::var("YDT_ORIGIN_HEADER")
+            && !name.is_empty()
+        {
+            app.origin_header = name.to_ascii_lowercase();
+        }
+        app.limits = Limits::from_env()?;
+        Ok(app)
+    }
+}
+
+pub const DEFAULT_ORIGIN_HEADER: &str = "x-origin-verify";
+
+/// `YDT_MANIFEST`, else `manifest.json` beside the executable.
+pub fn manifest_path_from_env() -> PathBuf {
+    if let Ok(path) = std::env::var("YDT_MANIFEST")
+        && !path.is_empty()
+    {
+        return PathBuf::from(path);
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
+        .join("manifest.json")
+}
+
+pub fn load_manifest(path: &Path) -> Result<Manifest, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))
+}

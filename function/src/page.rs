@@ -1,0 +1,174 @@
+//! The HTML answers of the no-JavaScript form and track page: small, self-contained pages in
+//! Chinese, readable on a cheap phone. Every piece of user or stored text goes through [`escape`].
+
+use std::fmt::Write as _;
+
+use crate::manifest::Manifest;
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:18px/1.7 system-ui,-apple-system,\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:0 auto;max-width:36em;padding:16px;color:#111;background:#fff}h1{font-size:24px;margin:.5em 0}dl{margin:0}dt{color:#555;margin-top:.8em}dd{margin:0}.big{font-size:30px;font-weight:700;letter-spacing:.06em;word-break:break-all}.err{color:#a40000}.box{border:2px solid #333;border-radius:6px;padding:12px;margin:1em 0}a{color:#0645ad;font-size:20px}textarea{width:100%;font-size:18px;min-height:8em}ol li{margin:.6em 0}.reply{border-left:4px solid #2a6;padding-left:10px;margin:.8em 0;white-space:pre-wrap}";
+
+fn layout(title: &str, site_title: &str, main: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\">\
+         <title>{} - {}</title><style>{STYLE}</style></head><body><main>{main}</main></body></html>",
+        escape(title),
+        escape(site_title),
+    )
+}
+
+/// Groups a 16-digit code in fours, as it is easier to read out and write down.
+pub fn grouped(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What a resident needs to see after filing.
+pub struct ReceiptView<'a> {
+    pub community_slug: &'a str,
+    pub community_name: &'a str,
+    pub kind_label: &'a str,
+    pub case_id: &'a str,
+    pub query_code: &'a str,
+    pub status: &'a str,
+    pub routed_to: &'a str,
+    pub routed_phone: Option<&'a str>,
+    pub due_date: &'a str,
+    /// The same submission was already received (a double tap or a retry).
+    pub repeated: bool,
+}
+
+pub fn receipt(manifest: &Manifest, view: &ReceiptView) -> String {
+    let mut main = String::new();
+    let heading = if view.repeated {
+        format!("您的{}已收到(重复提交不会重复登记)", view.kind_label)
+    } else {
+        format!("您的{}已收到", view.kind_label)
+    };
+    let _ = write!(
+        main,
+        "<h1>{}</h1><div class=\"box\"><dl><dt>案件编号</dt><dd class=\"big\">{}</dd>\
+         <dt>查询码</dt><dd class=\"big\">{}</dd></dl></div>\
+         <p><strong>请抄下或截图保存案件编号和查询码。</strong>凭这两个号码可以在查询页查看办理情况和答复;\
+         查询码不会再显示,也不能找回。</p><dl><dt>状态</dt><dd>{}</dd><dt>办理单位</dt><dd>{}{}</dd>\
+         <dt>答复期限</dt><dd>{} 前</dd></dl>",
+        escape(&heading),
+        escape(view.case_id),
+        escape(&grouped(view.query_code)),
+        escape(view.status),
+        escape(view.routed_to),
+        view.routed_phone
+            .map(|p| format!("(电话 {})", escape(p)))
+            .unwrap_or_default(),
+        escape(view.due_date),
+    );
+    if view.status == crate::table::status::TRANSFERRED {
+        let _ = write!(
+            main,
+            "<p>这件事不属于本社区的受理范围,已转给{}办理。</p>",
+            escape(view.routed_to)
+        );
+    }
+    let _ = write!(
+        main,
+        "<p><a href=\"/track/\">查询办理情况</a></p><p><a href=\"/c/{}/\">返回{}</a></p>",
+        escape(view.community_slug),
+        escape(view.community_name),
+    );
+    layout(&heading, &manifest.title, &main)
+}
+
+/// An answer that refused the request: the message, the resident's own text kept so it is not
+/// lost, and a way back.
+pub fn problem(
+    manifest: &Manifest,
+    title: &str,
+    message: &str,
+    kept_text: Option<&str>,
+    back: (&str, &str),
+) -> String {
+    let mut main = format!(
+        "<h1>{}</h1><p class=\"err\">{}</p>",
+        escape(title),
+        escape(message)
+    );
+    if let Some(text) = kept_text.filter(|t| !t.trim().is_empty()) {
+        let _ = write!(
+            main,
+            "<p>您写的内容还在这里,可以复制后返回重新提交:</p><textarea readonly>{}</textarea>",
+            escape(text)
+        );
+    }
+    let _ = write!(
+        main,
+        "<p><a href=\"{}\">{}</a></p>",
+        escape(back.0),
+        escape(back.1)
+    );
+    layout(title, &manifest.title, &main)
+}
+
+/// One public reply.
+pub struct ReplyView<'a> {
+    pub at: &'a str,
+    pub text: &'a str,
+}
+
+/// The track answer: where the case is, and every reply.
+pub fn track(
+    manifest: &Manifest,
+    case_id: &str,
+    status: &str,
+    routed_to: &str,
+    due_date: &str,
+    replies: &[ReplyView],
+) -> String {
+    let mut main = format!(
+        "<h1>案件 {}</h1><dl><dt>状态</dt><dd class=\"big\">{}</dd><dt>办理单位</dt><dd>{}</dd>\
+         <dt>答复期限</dt><dd>{} 前</dd></dl><h2>答复</h2>",
+        escape(case_id),
+        escape(status),
+        escape(routed_to),
+        escape(due_date),
+    );
+    if replies.is_empty() {
+        main.push_str("<p>还没有答复。办理单位会在答复期限前答复,请过几天再来查看。</p>");
+    }
+    for reply in replies {
+        let _ = write!(
+            main,
+            "<p>{}</p><div class=\"reply\">{}</div>",
+            escape(reply.at),
+            escape(reply.text)
+        );
+    }
+    if let Some(phone) = &manifest.supervisor.phone {
+        let _ = write!(
+            main,
+            "<p>对办理有意见,可以致电{}:{}</p>",
+            escape(&manifest.supervisor.name),
+            escape(phone)
+        );
+    }
+    main.push_str("<p><a href=\"/track/\">查询其他案件</a></p><p><a href=\"/\">返回首页</a></p>");
+    layout(&format!("案件 {case_id}"), &manifest.title, &main)
+}

@@ -1,0 +1,230 @@
+//! Where cases live: one `Store` trait, two implementations.
+//!
+//! * [`dynamodb::DynamoStore`] (feature `dynamodb`): the tables of [`crate::table`], on AWS.
+//! * [`local::LocalStore`]: an append-only log in a directory, for `ydt serve` and `ydt cases`.
+//!
+//! The handler sees only the trait, so both run the same validation, routing and answers. The
+//! store does no validation of its own: it is handed finished items.
+
+use std::fmt;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
+pub mod local;
+
+/// Which table a case belongs in: reports (举报) are kept apart from everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseTable {
+    Cases,
+    Reports,
+}
+
+impl CaseTable {
+    pub fn def(self) -> crate::table::TableDef {
+        match self {
+            CaseTable::Cases => crate::table::CASES,
+            CaseTable::Reports => crate::table::REPORTS,
+        }
+    }
+
+    /// Report case numbers start with `J` (举报), so track knows where to look.
+    pub fn of_case_id(case_id: &str) -> CaseTable {
+        if case_id.starts_with('J') {
+            CaseTable::Reports
+        } else {
+            CaseTable::Cases
+        }
+    }
+}
+
+/// A case item, as a handler reads it in the console (attribute names in [`crate::table::attr`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseItem {
+    pub case_id: String,
+    pub community: String,
+    pub community_name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub type_name: String,
+    pub category: String,
+    pub category_name: String,
+    pub body: String,
+    pub anonymous: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+    pub status: String,
+    pub routed_to: String,
+    /// The public answer; empty until a handler writes one.
+    #[serde(default)]
+    pub reply: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `YYYY-MM-DD`.
+    pub due_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
+    pub query_hash: String,
+}
+
+/// What the resident is told when a case is filed, minus the query code (which is derived again
+/// from the idempotency key, never stored). Kept with the idempotency record for repeats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub case_id: String,
+    pub status: String,
+    pub due_date: String,
+    pub routed_to: String,
+}
+
+/// One change in a case's history: `change` is `status` or `reply`, `value` the new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub at: String,
+    pub change: String,
+    pub value: String,
+}
+
+pub mod change {
+    pub const STATUS: &str = "status";
+    pub const REPLY: &str = "reply";
+}
+
+/// A case with its timeline, oldest event first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub case: CaseItem,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+/// The outcome of writing a new case with its idempotency record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    /// Both items written.
+    Stored,
+    /// The idempotency key was already used (a concurrent retry won): its first answer.
+    Duplicate(Receipt),
+}
+
+/// A rate-limit or visit counter bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Counter {
+    pub pk: String,
+    pub sk: String,
+}
+
+/// The storage is unreachable or refused: the resident is asked to retry (503).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "storage error: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The storage the handler needs. Futures are `Send` so the Lambda runtime can drive them.
+pub trait Store: Send + Sync {
+    /// The first answer given for an idempotency key (by its hash), if any.
+    fn receipt_for_key(
+        &self,
+        table: CaseTable,
+        key_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<Receipt>>> + Send;
+
+    /// The next case number of the day (`day` = `YYYYMMDD`), starting at 1; atomic.
+    fn next_case_number(
+        &self,
+        table: CaseTable,
+        day: &str,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// Writes the case and its idempotency record together, or neither. `expires_at` (epoch
+    /// seconds) is when the idempotency record may be forgotten.
+    fn create_case(
+        &self,
+        table: CaseTable,
+        case: &CaseItem,
+        key_hash: &str,
+        receipt: &Receipt,
+        expires_at: i64,
+    ) -> impl Future<Output = StoreResult<Created>> + Send;
+
+    /// A case and its timeline, read consistently.
+    fn find_case(
+        &self,
+        table: CaseTable,
+        case_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<CaseRecord>>> + Send;
+
+    /// Adds one to a counter in the meta table and returns the new count. `expires_at` (epoch
+    /// seconds) sets the counter's TTL; `None` keeps it for good (visit counts).
+    fn increment(
+        &self,
+        counter: &Counter,
+        expires_at: Option<i64>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// The current count of a counter (0 if it was never incremented or has expired).
+    fn count(&self, counter: &Counter) -> impl Future<Output = StoreResult<u64>> + Send;
+}
+
+/// A shared store is a store: `ydt serve` keeps one behind an `Arc` while the app around it is
+/// rebuilt with each new manifest.
+impl<T: Store> Store for std::sync::Arc<T> {
+    fn receipt_for_key(
+        &self,
+        table: CaseTable,
+        key_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<Receipt>>> + Send {
+        (**self).receipt_for_key(table, key_hash)
+    }
+
+    fn next_case_number(
+        &self,
+        table: CaseTable,
+        day: &str,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        (**self).next_case_number(table, day)
+    }
+
+    fn create_case(
+        &self,
+        table: CaseTable,
+        case: &CaseItem,
+        key_hash: &str,
+        receipt: &Receipt,
+        expires_at: i64,
+    ) -> impl Future<Output = StoreResult<Created>> + Send {
+        (**self).create_case(table, case, key_hash, receipt, expires_at)
+    }
+
+    fn find_case(
+        &self,
+        table: CaseTable,
+        case_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<CaseRecord>>> + Send {
+        (**self).find_case(table, case_id)
+    }
+
+    fn increment(
+        &self,
+        counter: &Counter,
+        expires_at: Option<i64>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send {
+        (**self).increment(counter, expires_at)
+    }
+
+    fn count(&self, counter: &Counter) -> impl Future<Output = StoreResult<u64>> + Send {
+        (**self).count(counter)
+    }
+}

@@ -1,0 +1,485 @@
+//! Turning a request body into a checked submission or lookup, or into the message a resident
+//! reads. Both the JSON API and the no-JavaScript form come through here, so the rules are one.
+//!
+//! Messages are Chinese (residents read them); `field` names the form field the message is about,
+//! the same name in JSON and in the form (`contact_name`, `contact_phone` for the JSON `contact`).
+
+use serde_json::{Map, Value};
+
+use crate::manifest::{Category, Community, Manifest, SubmissionType};
+
+pub const BODY_MIN_CHARS: usize = 5;
+pub const BODY_MAX_CHARS: usize = 2000;
+pub const NAME_MAX_CHARS: usize = 20;
+const KEY_MIN_CHARS: usize = 8;
+const KEY_MAX_CHARS: usize = 128;
+
+/// Why input was refused: one message, and the field it is about (`None` for the whole request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl Invalid {
+    pub fn field(field: &'static str, message: impl Into<String>) -> Invalid {
+        Invalid {
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
+    pub fn request(message: impl Into<String>) -> Invalid {
+        Invalid {
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
+/// A parsed request body: a JSON object, or the pairs of a url-encoded form.
+pub enum Input {
+    Json(Map<String, Value>),
+    Form(Vec<(String, String)>),
+}
+
+impl Input {
+    /// Parses a JSON body; it must be an object.
+    pub fn json(body: &str) -> Result<Input, Invalid> {
+        match serde_json::from_str::<Value>(body) {
+            Ok(Value::Object(map)) => Ok(Input::Json(map)),
+            Ok(_) => Err(Invalid::request("提交的数据格式不对:应为一个 JSON 对象")),
+            Err(_) => Err(Invalid::request("提交的数据格式不对,无法读取")),
+        }
+    }
+
+    /// Parses `application/x-www-form-urlencoded`; percent-escapes must decode to UTF-8.
+    pub fn form(body: &str) -> Result<Input, Invalid> {
+        parse_pairs(body).map(Input::Form)
+    }
+
+    pub fn is_form(&self) -> bool {
+        matches!(self, Input::Form(_))
+    }
+
+    /// A text field: `None` when missing, null or empty.
+    pub fn text(&self, name: &'static str) -> Result<Option<String>, Invalid> {
+        match self {
+            Input::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if s.is_empty() => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Invalid::field(name, "应为文字")),
+            },
+            Input::Form(pairs) => Ok(pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.is_empty())),
+        }
+    }
+
+    /// A yes/no field: JSON `true`/`false`, a form checkbox present (`on`) or absent.
+    fn flag(&self, name: &'static str) -> Result<bool, Invalid> {
+        match self {
+            Input::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => Ok(false),
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(_) => Err(Invalid::field(name, "匿名选项应为 true 或 false")),
+            },
+            Input::Form(_) => Ok(matches!(
+                self.text(name)?.as_deref(),
+                Some("on" | "true" | "1" | "yes")
+            )),
+        }
+    }
+
+    /// The contact name and phone: JSON `contact: {name, phone}`, form `contact_name`, `contact_phone`.
+    fn contact(&self) -> Result<(Option<String>, Option<String>), Invalid> {
+        match self {
+            Input::Json(map) => match map.get("contact") {
+                None | Some(Value::Null) => Ok((None, None)),
+                Some(Value::Object(contact)) => {
+                    let get = |key: &str, field: &'static str| match contact.get(key) {
+                        None | Some(Value::Null) => Ok(None),
+                        Some(Value::String(s)) if s.is_empty() => Ok(None),
+                        Some(Value::String(s)) => Ok(Some(s.clone())),
+                        Some(_) => Err(Invalid::field(field, "应为文字")),
+                    };
+                    Ok((get("name", "contact_name")?, get("phone", "contact_phone")?))
+                }
+                Some(_) => Err(Invalid::field(
+                    "contact_name",
+                    "联系方式格式不对:应为 {name, phone}",
+                )),
+            },
+            Input::Form(_) => Ok((self.text("contact_name")?, self.text("contact_phone")?)),
+        }
+    }
+}
+
+fn parse_pairs(body: &str) -> Result<Vec<(String, String)>, Invalid> {
+    let decode = |part: &str| {
+        let spaced = part.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .map_err(|_| Invalid::request("提交的文字编码不对,请使用 UTF-8"))
+    };
+    body.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+/// The pairs of a URL query string (`c=...&from=...`); undecodable ones are dropped.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter_map(|pair| parse_pairs(pair).ok())
+        .flatten()
+        .collect()
+}
+
+/// A checked submission.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub community: Community,
+    pub kind: SubmissionType,
+    pub category: Category,
+    pub body: String,
+    pub anonymous: bool,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    /// The client's key (JSON); the no-JavaScript form has none and gets one derived.
+    pub idempotency_key: Option<String>,
+    /// The honeypot field was filled in: a robot. Answer as usual, store nothing.
+    pub honeypot: bool,
+}
+
+impl Submission {
+    /// The fields that identify a form post, for deriving its idempotency key.
+    pub fn identity(&self) -> Vec<&str> {
+        vec![
+            &self.community.slug,
+            self.kind.as_str(),
+            &self.category.id,
+            &self.body,
+            if self.anonymous { "1" } else { "0" },
+            self.contact_name.as_deref().unwrap_or(""),
+            self.contact_phone.as_deref().unwrap_or(""),
+        ]
+    }
+}
+
+/// Checks a submission against the rules and the manifest. The first problem found is reported.
+pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Invalid> {
+    let slug = input
+        .text("community")?
+        .ok_or_else(|| Invalid::field("community", "缺少社区,请从社区页面进入后提交"))?;
+    let community = manifest
+        .community(slug.trim())
+        .ok_or_else(|| Invalid::field("community", "没有这个社区,请从社区页面进入后提交"))?
+        .clone();
+
+    let kind_text = input
+        .text("type")?
+        .ok_or_else(|| Invalid::field("type", "请选择类型:投诉、举报或建议"))?;
+    let kind = SubmissionType::ALL
+        .into_iter()
+        .find(|k| k.as_str() == kind_text.trim())
+        .ok_or_else(|| Invalid::field("type", "类型不对:只能是投诉、举报或建议"))?;
+
+    let category_id = input
+        .text("category")?
+        .ok_or_else(|| Invalid::field("category", "请选择问题类别"))?;
+    let category = manifest
+        .category(category_id.trim())
+        .ok_or_else(|| Invalid::field("category", "没有这个问题类别,请重新选择"))?
+        .clone();
+    if !category.allows(kind) {
+        return Err(Invalid::field(
+            "category",
+            format!("“{}”类别不能用于{},请重新选择", category.name, kind.label()),
+        ));
+    }
+
+    let body = input
+        .text("body")?
+        .ok_or_else(|| Invalid::field("body", "请填写内容"))?;
+    let body = body_text(&body)?;
+
+    let anonymous = input.flag("anonymous")?;
+    let (name, phone) = input.contact()?;
+    let (contact_name, contact_phone) = if anonymous {
+        // Anonymous means nothing about the person is kept, whatever was typed.
+        (None, None)
+    } else {
+        (
+            name.map(|n| contact_name(&n)).transpose()?.flatten(),
+            phone.map(|p| phone_number(&p)).transpose()?.flatten(),
+        )
+    };
+
+    let idempotency_key = match input {
+        Input::Json(_) => Some(idempotency_key(input.text("idempotency_key")?)?),
+        Input::Form(_) => None,
+    };
+    let honeypot = match input {
+        Input::Json(map) => match map.get("website") {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) => !s.trim().is_empty(),
+            Some(_) => true,
+        },
+        Input::Form(_) => input.text("website")?.is_some_and(|s| !s.trim().is_empty()),
+    };
+
+    Ok(Submission {
+        community,
+        kind,
+        category,
+        body,
+        anonymous,
+        contact_name,
+        contact_phone,
+        idempotency_key,
+        honeypot,
+    })
+}
+
+/// The complaint text: line breaks normalised, trimmed, 5–2,000 characters, no control characters
+/// other than newline and tab.
+fn body_text(raw: &str) -> Result<String, Invalid> {
+    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Invalid::field(
+            "body",
+            "内容里有无法显示的控制字符,请删除后再提交",
+        ));
+    }
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars < BODY_MIN_CHARS {
+        return Err(Invalid::field(
+            "body",
+            format!("内容太短:请至少写 {BODY_MIN_CHARS} 个字,说清楚事情"),
+        ));
+    }
+    if chars > BODY_MAX_CHARS {
+        return Err(Invalid::field(
+            "body",
+            format!("内容太长:最多 {BODY_MAX_CHARS} 个字,现在是 {chars} 个字"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+fn single_line(raw: &str, field: &'static str, what: &str) -> Result<String, Invalid> {
+    if raw.chars().any(char::is_control) {
+        return Err(Invalid::field(
+            field,
+            format!("{what}里有无法显示的控制字符,请删除后再提交"),
+        ));
+    }
+    Ok(raw.trim().to_string())
+}
+
+fn contact_name(raw: &str) -> Result<Option<String>, Invalid> {
+    let name = single_line(raw, "contact_name", "姓名")?;
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(Invalid::field(
+            "contact_name",
+            format!("姓名太长:最多 {NAME_MAX_CHARS} 个字"),
+        ));
+    }
+    Ok((!name.is_empty()).then_some(name))
+}
+
+/// A mainland mobile (`13812345678`, also written `+86 138-1234-5678`) or a landline with area
+/// code (`0551-65551234`), normalised to that form. Full-width digits are read as digits.
+pub fn phone_number(raw: &str) -> Result<Option<String>, Invalid> {
+    let text = single_line(raw, "contact_phone", "电话")?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let wrong = || {
+        Invalid::field(
+            "contact_phone",
+            "电话号码不对:请填写 11 位手机号,或带区号的固定电话(如 0551-65551234)",
+        )
+    };
+    let mut digits = String::new();
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '０'..='９' => digits.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+            ' ' | '-' | '－' | '(' | ')' | '（' | '）' => {}
+            '+' if i == 0 => {}
+            _ => return Err(wrong()),
+        }
+    }
+    if text.starts_with('+') {
+        digits = digits.strip_prefix("86").ok_or_else(wrong)?.to_string();
+    } else if digits.len() == 13 && digits.starts_with("861") {
+        digits.drain(..2);
+    }
+    let bytes = digits.as_bytes();
+    let mobile = bytes.len() == 11 && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]);
+    if mobile {
+        return Ok(Some(digits));
+    }
+    // Landline: 010 and 02x have three-digit area codes and 8-digit numbers; the rest 0xxx and
+    // 7 or 8 digits.
+    if bytes.first() == Some(&b'0') && bytes.get(1).is_some_and(|&b| b != b'0') {
+        let area_len = if matches!(bytes[1], b'1' | b'2') {
+            3
+        } else {
+            4
+        };
+        let local_len = bytes.len().saturating_sub(area_len);
+        let local_ok = if area_len == 3 {
+            local_len == 8
+        } else {
+            (7..=8).contains(&local_len)
+        };
+        if local_ok && bytes.get(area_len).is_some_and(|&b| b != b'0' && b != b'1') {
+            return Ok(Some(format!(
+                "{}-{}",
+                &digits[..area_len],
+                &digits[area_len..]
+            )));
+        }
+    }
+    Err(wrong())
+}
+
+fn idempotency_key(key: Option<String>) -> Result<String, Invalid> {
+    let message = "缺少或无效的提交编号,请刷新页面后重试";
+    let key = key.ok_or_else(|| Invalid::field("idempotency_key", message))?;
+    let ok = (KEY_MIN_CHARS..=KEY_MAX_CHARS).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'));
+    if ok {
+        Ok(key)
+    } else {
+        Err(Invalid::field("idempotency_key", message))
+    }
+}
+
+/// A checked lookup: the case number (upper case, e.g. `20261201-0042` or `J20261201-0003`) and
+/// the 16-digit query code, spaces and dashes removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub case_id: String,
+    pub query_code: String,
+}
+
+pub fn lookup(input: &Input) -> Result<Lookup, Invalid> {
+    let case_id = input
+        .text("case_id")?
+        .ok_or_else(|| Invalid::field("case_id", "请填写案件编号"))?;
+    let case_id: String = half_width(&case_id)
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if !is_case_id(&case_id) {
+        return Err(Invalid::field(
+            "case_id",
+            "案件编号格式不对,应像 20261201-0042 这样",
+        ));
+    }
+    let code = input
+        .text("query_code")?
+        .ok_or_else(|| Invalid::field("query_code", "请填写查询码"))?;
+    let query_code: String = half_width(&code)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
+    if query_code.len() != 16 || !query_code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Invalid::field("query_code", "查询码是 16 位数字,请核对"));
+    }
+    Ok(Lookup {
+        case_id,
+        query_code,
+    })
+}
+
+/// `YYYYMMDD-NNNN` (more digits after a busy day), `J` in front for a report.
+pub fn is_case_id(text: &str) -> bool {
+    let text = text.strip_prefix('J').unwrap_or(text);
+    let Some((day, number)) = text.split_once('-') else {
+        return false;
+    };
+    day.len() == 8
+        && day.bytes().all(|b| b.is_ascii_digit())
+        && (4..=7).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '－' => '-',
+            'Ｊ' | 'ｊ' => 'J',
+            '　' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_read_however_written() {
+        let ok = |raw: &str| phone_number(raw).unwrap().unwrap();
+        assert_eq!(ok("13812345678"), "13812345678");
+        assert_eq!(ok("+86 138-1234-5678"), "13812345678");
+        assert_eq!(ok("１３８１２３４５６７８"), "13812345678");
+        assert_eq!(ok("0551-65551234"), "0551-65551234");
+        assert_eq!(ok("(010) 62345678"), "010-62345678");
+        assert_eq!(ok("05516555123"), "0551-6555123");
+        for bad in [
+            "12345678901",
+            "1381234567",
+            "65551234",
+            "0551-0555123",
+            "138abc45678",
+        ] {
+            assert!(phone_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn form_bodies_must_decode_to_utf8() {
+        assert!(Input::form("body=%E4%BD%A0%E5%A5%BD").is_ok());
+        assert!(Input::form("body=%FF%FE").is_err());
+        let Input::Form(pairs) = Input::form("a=1+2&b=%26").unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(
+            pairs,
+            [("a".into(), "1 2".into()), ("b".into(), "&".into())]
+        );
+    }
+
+    #[test]
+    fn case_ids() {
+        assert!(is_case_id("20261201-0042"));
+        assert!(is_case_id("J20261201-0042"));
+        assert!(!is_case_id("2026121-0042"));
+        assert!(!is_case_id("20261201-42"));
+        assert!(!is_case_id("X20261201-0042"));
+    }
+}

@@ -1,0 +1,548 @@
+//! Shared by the handler tests: the fixture manifest, requests built from API Gateway v2 (Lambda
+//! function URL) events, and the catalogue of malformed requests every store must refuse alike.
+#![allow(dead_code)]
+
+#[cfg(feature = "dynamodb")]
+pub mod moto;
+
+use lambda_http::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+use ydt_function::clock::Date;
+use ydt_function::manifest::Manifest;
+use ydt_function::store::Store;
+use ydt_function::{App, handle};
+
+pub const HMAC_KEY: &[u8] = b"test-hmac-key-not-a-secret";
+pub const ORIGIN_SECRET: &str = "origin-secret-for-tests";
+
+pub fn manifest() -> Manifest {
+    serde_json::from_str(include_str!("../fixtures/manifest.json")).expect("fixture manifest")
+}
+
+/// Tuesday 2026-12-01 10:00 in Shanghai (02:00 UTC).
+pub fn tuesday_morning() -> i64 {
+    Date::parse("2026-12-01").unwrap().days() * 86_400 + 2 * 3600
+}
+
+pub fn app<S: Store>(store: S) -> App<S> {
+    let mut app = App::new(
+        store,
+        manifest(),
+        ydt_function::keys::SecretKey::new(HMAC_KEY),
+    );
+    app.clock = tuesday_morning;
+    app.origin_secret = Some(ORIGIN_SECRET.to_string());
+    app
+}
+
+/// An API Gateway v2 event, as a Lambda function URL delivers it.
+pub struct Event {
+    event: Value,
+}
+
+impl Event {
+    fn new(method: &str, path_and_query: &str) -> Event {
+        let mut event: Value =
+            serde_json::from_str(include_str!("../fixtures/apigw-v2-request.json")).unwrap();
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        event["rawPath"] = json!(path);
+        event["rawQueryString"] = json!(query);
+        event["requestContext"]["http"]["method"] = json!(method);
+        event["requestContext"]["http"]["path"] = json!(path);
+        Event { event }
+    }
+
+    pub fn get(path_and_query: &str) -> Event {
+        Event::new("GET", path_and_query)
+    }
+
+    pub fn method(method: &str, path: &str) -> Event {
+        Event::new(method, path)
+    }
+
+    pub fn post(path: &str, content_type: &str, body: &str) -> Event {
+        Event::new("POST", path)
+            .header("content-type", content_type)
+            .body(body)
+    }
+
+    pub fn post_json(path: &str, body: &Value) -> Event {
+        Event::post(path, "application/json", &body.to_string())
+    }
+
+    pub fn post_form(path: &str, pairs: &[(&str, &str)]) -> Event {
+        let body: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect();
+        Event::post(path, "application/x-www-form-urlencoded", &body.join("&"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Event {
+        self.event["headers"][name] = json!(value);
+        self
+    }
+
+    pub fn body(mut self, body: &str) -> Event {
+        self.event["body"] = json!(body);
+        self.event["isBase64Encoded"] = json!(false);
+        self
+    }
+
+    /// A body of raw bytes (e.g. invalid UTF-8), base64-encoded as the function URL sends it.
+    pub fn binary_body(mut self, bytes: &[u8]) -> Event {
+        self.event["body"] = json!(base64(bytes));
+        self.event["isBase64Encoded"] = json!(true);
+        self
+    }
+
+    pub fn source_ip(mut self, ip: &str) -> Event {
+        self.event["requestContext"]["http"]["sourceIp"] = json!(ip);
+        self
+    }
+
+    /// The event as Lambda delivers it to `bootstrap`.
+    pub fn to_json(&self) -> String {
+        self.event.to_string()
+    }
+
+    pub fn request(&self) -> lambda_http::Request {
+        lambda_http::request::from_str(&self.event.to_string()).expect("a valid API Gateway event")
+    }
+}
+
+pub fn form_encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// An answer, read as a user agent would.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("UTF-8 body")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub async fn call<S: Store>(app: &App<S>, event: &Event) -> Answer {
+    let response = handle(app, event.request())
+        .await
+        .expect("the handler answers every request");
+    let (parts, body) = response.into_parts();
+    Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body: body.as_ref().to_vec(),
+    }
+}
+
+/// A valid JSON complaint; tests change fields from here.
+pub fn complaint(key: &str) -> Value {
+    json!({
+        "community": "cuizhuyuan",
+        "type": "complaint",
+        "category": "subsidy",
+        "body": "十一月的高龄津贴到现在还没有发,请问是什么原因?",
+        "anonymous": false,
+        "contact": { "name": "李桂兰", "phone": "13812345678" },
+        "idempotency_key": key
+    })
+}
+
+fn with(key: &str, field: &str, value: Value) -> Value {
+    let mut body = complaint(key);
+    body[field] = value;
+    body
+}
+
+fn without(key: &str, field: &str) -> Value {
+    let mut body = complaint(key);
+    body.as_object_mut().unwrap().remove(field);
+    body
+}
+
+/// A malformed request, what it should get, and the field named.
+pub struct BadInput {
+    pub what: &'static str,
+    pub event: Event,
+    pub status: u16,
+    pub field: Option<&'static str>,
+}
+
+/// Malformed requests, each refused with a 4xx and the field it is about. No two share a reason.
+pub fn bad_input_catalogue() -> Vec<BadInput> {
+    let k = "catalogue-key-0001";
+    let sub = "/api/submissions";
+    let track = "/api/track";
+    let bad = |what, event, status, field| BadInput {
+        what,
+        event,
+        status,
+        field,
+    };
+    let json = |body: Value| Event::post_json(sub, &body);
+    let long_body = "投".repeat(2001);
+    let huge = format!(
+        "{{\"body\":\"{}\"}}",
+        "a".repeat(ydt_function::handler::MAX_BODY_BYTES)
+    );
+    vec![
+        bad(
+            "malformed JSON",
+            Event::post(sub, "application/json", "{\"community\":"),
+            400,
+            None,
+        ),
+        bad(
+            "JSON array",
+            Event::post(sub, "application/json", "[1,2]"),
+            400,
+            None,
+        ),
+        bad(
+            "empty JSON body",
+            Event::post(sub, "application/json", ""),
+            400,
+            None,
+        ),
+        bad(
+            "invalid UTF-8 JSON",
+            Event::post(sub, "application/json", "").binary_body(b"{\"body\":\"\xff\xfe\"}"),
+            400,
+            None,
+        ),
+        bad(
+            "invalid UTF-8 in form escapes",
+            Event::post(sub, "application/x-www-form-urlencoded", "community=%FF%FE"),
+            400,
+            None,
+        ),
+        bad(
+            "text/plain",
+            Event::post(sub, "text/plain", "hello"),
+            415,
+            None,
+        ),
+        bad(
+            "no content type",
+            Event::method("POST", sub).body("{}"),
+            415,
+            None,
+        ),
+        bad(
+            "multipart",
+            Event::post(sub, "multipart/form-data; boundary=x", "--x--"),
+            415,
+            None,
+        ),
+        bad(
+            "body over 32 KiB",
+            Event::post(sub, "application/json", &huge),
+            413,
+            None,
+        ),
+        bad(
+            "missing community",
+            json(without(k, "community")),
+            400,
+            Some("community"),
+        ),
+        bad(
+            "unknown community",
+            json(with(k, "community", json!("nowhere"))),
+            400,
+            Some("community"),
+        ),
+        bad(
+            "community not a string",
+            json(with(k, "community", json!(42))),
+            400,
+            Some("community"),
+        ),
+        bad("missing type", json(without(k, "type")), 400, Some("type")),
+        bad(
+            "unknown type",
+            json(with(k, "type", json!("praise"))),
+            400,
+            Some("type"),
+        ),
+        bad(
+            "missing category",
+            json(without(k, "category")),
+            400,
+            Some("category"),
+        ),
+        bad(
+            "unknown category",
+            json(with(k, "category", json!("weather"))),
+            400,
+            Some("category"),
+        ),
+        bad(
+            "category not allowed for type",
+            json(with(k, "category", json!("conduct"))),
+            400,
+            Some("category"),
+        ),
+        bad("missing body", json(without(k, "body")), 400, Some("body")),
+        bad(
+            "body only spaces",
+            json(with(k, "body", json!("    \n  "))),
+            400,
+            Some("body"),
+        ),
+        bad(
+            "body too short after trim",
+            json(with(k, "body", json!("  没发钱  "))),
+            400,
+            Some("body"),
+        ),
+        bad(
+            "body too long",
+            json(with(k, "body", json!(long_body))),
+            400,
+            Some("body"),
+        ),
+        bad(
+            "body with control char",
+            json(with(k, "body", json!("高龄津贴\u{0007}没有发放"))),
+            400,
+            Some("body"),
+        ),
+        bad(
+            "body with NUL",
+            json(with(k, "body", json!("高龄津贴\u{0000}没有发放"))),
+            400,
+            Some("body"),
+        ),
+        bad(
+            "body not a string",
+            json(with(k, "body", json!(["a"]))),
+            400,
+            Some("body"),
+        ),
+        bad(
+            "anonymous not a bool",
+            json(with(k, "anonymous", json!("yes"))),
+            400,
+            Some("anonymous"),
+        ),
+        bad(
+            "contact not an object",
+            json(with(k, "contact", json!("13812345678"))),
+            400,
+            Some("contact_name"),
+        ),
+        bad(
+            "name too long",
+            json(with(
+                k,
+                "contact",
+                json!({"name": "名".repeat(21), "phone": "13812345678"}),
+            )),
+            400,
+            Some("contact_name"),
+        ),
+        bad(
+            "name with newline",
+            json(with(k, "contact", json!({"name": "李\n桂兰"}))),
+            400,
+            Some("contact_name"),
+        ),
+        bad(
+            "phone too short",
+            json(with(k, "contact", json!({"phone": "1381234567"}))),
+            400,
+            Some("contact_phone"),
+        ),
+        bad(
+            "phone landline without area code",
+            json(with(k, "contact", json!({"phone": "65551234"}))),
+            400,
+            Some("contact_phone"),
+        ),
+        bad(
+            "phone with letters",
+            json(with(k, "contact", json!({"phone": "138abcd5678"}))),
+            400,
+            Some("contact_phone"),
+        ),
+        bad(
+            "phone not a string",
+            json(with(k, "contact", json!({"phone": 13812345678u64}))),
+            400,
+            Some("contact_phone"),
+        ),
+        bad(
+            "missing idempotency key",
+            json(without(k, "idempotency_key")),
+            400,
+            Some("idempotency_key"),
+        ),
+        bad(
+            "idempotency key too short",
+            json(with(k, "idempotency_key", json!("abc"))),
+            400,
+            Some("idempotency_key"),
+        ),
+        bad(
+            "idempotency key with spaces",
+            json(with(k, "idempotency_key", json!("abc def ghi jkl"))),
+            400,
+            Some("idempotency_key"),
+        ),
+        bad(
+            "type not a string",
+            json(with(k, "type", json!(1))),
+            400,
+            Some("type"),
+        ),
+        bad(
+            "lone surrogate escape",
+            Event::post(sub, "application/json", "{\"body\":\"\\ud800\"}"),
+            400,
+            None,
+        ),
+        bad(
+            "track malformed JSON",
+            Event::post(track, "application/json", "{case_id"),
+            400,
+            None,
+        ),
+        bad(
+            "track missing case id",
+            Event::post_json(track, &json!({"query_code": "1234567812345678"})),
+            400,
+            Some("case_id"),
+        ),
+        bad(
+            "track malformed case id",
+            Event::post_json(
+                track,
+                &json!({"case_id": "42", "query_code": "1234567812345678"}),
+            ),
+            400,
+            Some("case_id"),
+        ),
+        bad(
+            "track missing query code",
+            Event::post_json(track, &json!({"case_id": "20261201-0001"})),
+            400,
+            Some("query_code"),
+        ),
+        bad(
+            "track short query code",
+            Event::post_json(
+                track,
+                &json!({"case_id": "20261201-0001", "query_code": "12345"}),
+            ),
+            400,
+            Some("query_code"),
+        ),
+        bad(
+            "track query code with letters",
+            Event::post_json(
+                track,
+                &json!({"case_id": "20261201-0001", "query_code": "12345678abcdefgh"}),
+            ),
+            400,
+            Some("query_code"),
+        ),
+        bad(
+            "track wrong content type",
+            Event::post(track, "text/plain", "x"),
+            415,
+            None,
+        ),
+        bad(
+            "track body over 32 KiB",
+            Event::post(track, "application/json", &huge),
+            413,
+            None,
+        ),
+    ]
+}
+
+/// Sends every catalogue entry; asserts status, `{error, field}` and that nothing was stored
+/// (the next real submission of the day still gets number 0001 — checked by the caller).
+pub async fn assert_catalogue_refused<S: Store>(app: &App<S>) {
+    let catalogue = bad_input_catalogue();
+    assert!(catalogue.len() >= 30);
+    for entry in &catalogue {
+        let answer = call(app, &entry.event).await;
+        assert_eq!(
+            answer.status.as_u16(),
+            entry.status,
+            "{}: {}",
+            entry.what,
+            String::from_utf8_lossy(&answer.body)
+        );
+        let body = answer.json();
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(
+            error
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{}: error message should be Chinese, got {body}",
+            entry.what
+        );
+        assert_eq!(
+            body["field"].as_str(),
+            entry.field,
+            "{}: wrong field in {body}",
+            entry.what
+        );
+        assert!(
+            answer
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("application/json")),
+            "{}",
+            entry.what
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! A `moto_server` on a free loopback port for the DynamoDB tests, with the tables created from
+//! `ydt_function::table`. Without `moto_server` on PATH, starting one fails the test with a message
+//! saying how to install it.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{Credentials, Region};
+use ydt_function::store::dynamodb::{TableNames, create_table};
+use ydt_function::table;
+
+pub const REGION: &str = "ap-east-1";
+
+/// A `moto_server` process, killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        // Belt and braces: even a default credential chain would not ask instance metadata.
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: set once, before any SDK client of this process reads the environment.
+        ONCE.call_once(|| unsafe { std::env::set_var("AWS_EC2_METADATA_DISABLED", "true") });
+
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot start moto_server ({err}): the DynamoDB tests need it on PATH; \
+                     install it with `pip install 'moto[server]'`"
+                )
+            });
+        let mut moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+                break;
+            }
+            if let Ok(Some(status)) = moto.child.try_wait() {
+                panic!("moto_server exited at start-up: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on {address} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        moto
+    }
+
+    pub fn client(&self) -> Client {
+        client_for(&self.endpoint)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client_for(endpoint: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version_latest()
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .build();
+    Client::from_conf(config)
+}
+
+pub fn names() -> TableNames {
+    TableNames {
+        cases: table::CASES.default_name.to_string(),
+        reports: table::REPORTS.default_name.to_string(),
+        meta: table::META.default_name.to_string(),
+    }
+}
+
+/// Creates every table of `table::ALL` under its default name.
+pub async fn create_tables(client: &Client) {
+    for (def, name) in names().with_defs() {
+        create_table(client, &def, name)
+            .await
+            .unwrap_or_else(|err| panic!("creating {name}: {err}"));
+    }
+}

@@ -1,0 +1,647 @@
+//! The handler over the embedded local store, called with API Gateway v2 events: every route and
+//! rule as a resident (JSON page or plain form) and a handler (`LocalStore::edit`) see them.
+
+mod common;
+
+use common::{Event, app, call, complaint};
+use serde_json::json;
+use ydt_function::store::local::LocalStore;
+use ydt_function::store::{
+    CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
+};
+
+fn local_app() -> (tempfile::TempDir, ydt_function::App<LocalStore>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(&dir.path().join("store")).unwrap();
+    (dir, app(store))
+}
+
+#[tokio::test]
+async fn complaint_in_scope_gets_case_number_and_code_and_a_repeat_gets_the_same() {
+    let (_dir, app) = local_app();
+    let first = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-aaaa-0001")),
+    )
+    .await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let receipt = first.json();
+    assert_eq!(receipt["case_id"], "20261201-0001");
+    let code = receipt["query_code"].as_str().unwrap();
+    assert_eq!(code.len(), 16);
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    assert_eq!(receipt["status"], "待受理");
+    assert_eq!(receipt["routed_to"], "翠竹园社区居务监督委员会");
+    // Tuesday + 5 working days, 3 December a holiday: 2, 4, 7, 8, 9.
+    assert_eq!(receipt["due_date"], "2026-12-09");
+    assert!(first.header("access-control-allow-origin").is_none());
+
+    let again = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-aaaa-0001")),
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json(), receipt);
+
+    let other = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-aaaa-0002")),
+    )
+    .await;
+    assert_eq!(other.status, 201);
+    assert_eq!(other.json()["case_id"], "20261201-0002");
+    assert_ne!(other.json()["query_code"], receipt["query_code"]);
+
+    let cases = app.store.cases().unwrap();
+    assert_eq!(cases.len(), 2, "a repeat is never stored twice");
+    let stored = &cases[0].1.case;
+    assert_eq!(stored.contact_phone.as_deref(), Some("13812345678"));
+    assert!(
+        !stored.query_hash.contains(code),
+        "only a hash of the code is kept"
+    );
+}
+
+#[tokio::test]
+async fn track_shows_status_and_replies_and_hides_contact_details() {
+    let (_dir, app) = local_app();
+    let receipt = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-track-0001")),
+    )
+    .await
+    .json();
+    let case_id = receipt["case_id"].as_str().unwrap();
+    let code = receipt["query_code"].as_str().unwrap();
+    let lookup = json!({"case_id": case_id, "query_code": code});
+
+    let answer = call(&app, &Event::post_json("/api/track", &lookup)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(
+        answer.json(),
+        json!({"case_id": case_id, "status": "待受理", "routed_to": "翠竹园社区居务监督委员会",
+               "due_date": "2026-12-09", "replies": []})
+    );
+    assert!(!answer.text().contains("13812345678"));
+    assert!(!answer.text().contains("李桂兰"));
+
+    // The code may be typed with spaces, the case number in lower case with full-width digits.
+    let spaced = format!(
+        "{} {} {} {}",
+        &code[..4],
+        &code[4..8],
+        &code[8..12],
+        &code[12..]
+    );
+    let typed = json!({"case_id": "２0261201-0001", "query_code": spaced});
+    assert_eq!(
+        call(&app, &Event::post_json("/api/track", &typed))
+            .await
+            .status,
+        200
+    );
+
+    app.store
+        .edit(
+            case_id,
+            Some("已办结"),
+            Some("津贴已于12月2日补发到账。"),
+            "2026-12-02T15:00:00+08:00",
+        )
+        .unwrap();
+    let answer = call(&app, &Event::post_json("/api/track", &lookup))
+        .await
+        .json();
+    assert_eq!(answer["status"], "已办结");
+    assert_eq!(
+        answer["replies"],
+        json!([{"at": "2026-12-02T15:00:00+08:00", "text": "津贴已于12月2日补发到账。"}])
+    );
+    let case = &app.store.cases().unwrap()[0].1.case;
+    assert_eq!(case.closed_at.as_deref(), Some("2026-12-02T15:00:00+08:00"));
+}
+
+#[tokio::test]
+async fn wrong_code_and_unknown_case_get_the_same_404() {
+    let (_dir, app) = local_app();
+    let receipt = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-404-00001")),
+    )
+    .await
+    .json();
+    let code = receipt["query_code"].as_str().unwrap();
+    let wrong_code: String = code
+        .chars()
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
+        .collect();
+    let wrong = call(
+        &app,
+        &Event::post_json(
+            "/api/track",
+            &json!({"case_id": receipt["case_id"], "query_code": wrong_code}),
+        ),
+    )
+    .await;
+    let unknown = call(
+        &app,
+        &Event::post_json(
+            "/api/track",
+            &json!({"case_id": "20261201-0999", "query_code": code}),
+        ),
+    )
+    .await;
+    assert_eq!(wrong.status, 404);
+    assert_eq!(unknown.status, 404);
+    assert_eq!(wrong.body, unknown.body);
+    assert_eq!(wrong.headers, unknown.headers);
+    assert_eq!(wrong.json()["field"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn out_of_scope_is_transferred_and_the_resident_is_told_at_once() {
+    let (_dir, app) = local_app();
+    let mut body = complaint("key-transfer-1");
+    body["category"] = json!("property");
+    let answer = call(&app, &Event::post_json("/api/submissions", &body)).await;
+    assert_eq!(answer.status, 201);
+    assert_eq!(answer.json()["status"], "已转办");
+    assert_eq!(answer.json()["routed_to"], "庐阳区住房和城乡建设局物业科");
+
+    let mut form = form_fields("property");
+    form.retain(|(k, _)| *k != "anonymous");
+    let page = call(&app, &Event::post_form("/api/submissions", &form)).await;
+    assert_eq!(page.status, 201);
+    assert!(
+        page.text()
+            .contains("已转给庐阳区住房和城乡建设局物业科办理")
+    );
+    assert!(page.text().contains("0551-65551111"));
+}
+
+#[tokio::test]
+async fn reports_go_to_the_supervisor_and_their_own_table() {
+    let (_dir, app) = local_app();
+    let mut body = complaint("key-report-001");
+    body["type"] = json!("report");
+    body["category"] = json!("conduct");
+    let answer = call(&app, &Event::post_json("/api/submissions", &body)).await;
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    let receipt = answer.json();
+    assert_eq!(receipt["case_id"], "J20261201-0001");
+    assert_eq!(receipt["status"], "待受理");
+    assert_eq!(receipt["routed_to"], "庐阳区纪委监委派驻双岗街道纪工委");
+    let cases = app.store.cases().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].0, CaseTable::Reports);
+
+    let lookup = json!({"case_id": receipt["case_id"], "query_code": receipt["query_code"]});
+    let tracked = call(&app, &Event::post_json("/api/track", &lookup)).await;
+    assert_eq!(
+        tracked.json()["routed_to"],
+        "庐阳区纪委监委派驻双岗街道纪工委"
+    );
+    // A complaint the same day still starts at 0001: the numbering is the cases table's own.
+    let complaint_answer = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-report-002")),
+    )
+    .await;
+    assert_eq!(complaint_answer.json()["case_id"], "20261201-0001");
+}
+
+#[tokio::test]
+async fn anonymous_submissions_keep_no_contact_details() {
+    let (_dir, app) = local_app();
+    let mut body = complaint("key-anon-0001");
+    body["anonymous"] = json!(true);
+    assert_eq!(
+        call(&app, &Event::post_json("/api/submissions", &body))
+            .await
+            .status,
+        201
+    );
+    let case = &app.store.cases().unwrap()[0].1.case;
+    assert!(case.anonymous);
+    assert_eq!(case.contact_name, None);
+    assert_eq!(case.contact_phone, None);
+}
+
+fn form_fields(category: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        ("community", "cuizhuyuan"),
+        ("type", "complaint"),
+        ("category", category),
+        ("body", "小区东门的路灯坏了两个月,晚上老人出门看不清。"),
+        ("anonymous", "on"),
+        ("contact_name", ""),
+        ("contact_phone", ""),
+        ("website", ""),
+    ]
+}
+
+#[tokio::test]
+async fn plain_form_gets_a_receipt_page_and_a_double_tap_makes_one_case() {
+    let (_dir, app) = local_app();
+    let event = Event::post_form("/api/submissions", &form_fields("other"));
+    let page = call(&app, &event).await;
+    assert_eq!(page.status, 201);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text();
+    assert!(html.contains("<html lang=\"zh-CN\">"));
+    assert!(html.contains("20261201-0001"));
+    assert!(html.contains("href=\"/c/cuizhuyuan/\""));
+    assert!(html.contains("href=\"/track/\""));
+    assert!(html.contains("font:18px"));
+
+    let again = call(&app, &event).await;
+    assert_eq!(again.status, 200);
+    assert!(again.text().contains("20261201-0001"));
+    assert_eq!(app.store.cases().unwrap().len(), 1);
+
+    // The code shown (in groups of four) opens the case on the no-JavaScript track page.
+    let start =
+        html.find("查询码</dt><dd class=\"big\">").unwrap() + "查询码</dt><dd class=\"big\">".len();
+    let code: String = html[start..start + 19]
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    assert_eq!(code.len(), 16);
+    let track = call(
+        &app,
+        &Event::post_form(
+            "/api/track",
+            &[("case_id", "20261201-0001"), ("query_code", &code)],
+        ),
+    )
+    .await;
+    assert_eq!(track.status, 200, "{}", track.text());
+    assert!(track.text().contains("待受理"));
+    assert!(track.text().contains("翠竹园社区居务监督委员会"));
+
+    let miss = call(
+        &app,
+        &Event::post_form(
+            "/api/track",
+            &[
+                ("case_id", "20261201-0001"),
+                ("query_code", "0000000000000000"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(miss.status, 404);
+    assert!(miss.text().contains("没有找到"));
+    assert!(miss.text().contains("href=\"/track/\""));
+}
+
+#[tokio::test]
+async fn form_errors_come_back_as_a_page_that_keeps_the_text_escaped() {
+    let (_dir, app) = local_app();
+    let mut fields = form_fields("other");
+    fields[3] = ("body", "<script>alert(1)</script>");
+    fields.retain(|(k, _)| *k != "anonymous" && *k != "contact_phone");
+    fields.push(("contact_phone", "12345"));
+    let page = call(&app, &Event::post_form("/api/submissions", &fields)).await;
+    assert_eq!(page.status, 400);
+    let html = page.text();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("href=\"/c/cuizhuyuan/jiandu/\""));
+    assert!(app.store.cases().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn honeypot_gets_a_receipt_but_nothing_is_stored() {
+    let (_dir, app) = local_app();
+    let mut fields = form_fields("other");
+    fields.retain(|(k, _)| *k != "website");
+    fields.push(("website", "http://spam.example"));
+    let page = call(&app, &Event::post_form("/api/submissions", &fields)).await;
+    assert_eq!(page.status, 201);
+    assert!(page.text().contains("已收到"));
+    let mut body = complaint("key-honeypot-1");
+    body["website"] = json!("http://spam.example");
+    assert_eq!(
+        call(&app, &Event::post_json("/api/submissions", &body))
+            .await
+            .status,
+        201
+    );
+    assert!(app.store.cases().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn wrong_method_gets_405_with_allow_and_unknown_route_404() {
+    let (_dir, app) = local_app();
+    let answer = call(&app, &Event::get("/api/submissions")).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("POST"));
+    let answer = call(&app, &Event::method("DELETE", "/api/track")).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("POST"));
+    let answer = call(&app, &Event::post_json("/api/v.gif", &json!({}))).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET, HEAD"));
+    let answer = call(&app, &Event::get("/api/cases")).await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.json()["field"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_the_field_named_and_nothing_stored() {
+    let (_dir, app) = local_app();
+    common::assert_catalogue_refused(&app).await;
+    assert!(app.store.cases().unwrap().is_empty());
+    let answer = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-after-bad")),
+    )
+    .await;
+    assert_eq!(answer.json()["case_id"], "20261201-0001");
+}
+
+#[tokio::test]
+async fn sixth_submission_in_ten_minutes_gets_429_with_retry_after() {
+    let (_dir, app) = local_app();
+    for i in 0..5 {
+        let answer = call(
+            &app,
+            &Event::post_json("/api/submissions", &complaint(&format!("key-rate-{i:04}"))),
+        )
+        .await;
+        assert_eq!(answer.status, 201);
+    }
+    let refused = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-rate-0005")),
+    )
+    .await;
+    assert_eq!(refused.status, 429);
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=1200).contains(&wait), "{wait}");
+    assert_eq!(refused.json()["field"], serde_json::Value::Null);
+    // A retry of an acknowledged submission is not a new one: still answered.
+    let retry = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-rate-0000")),
+    )
+    .await;
+    assert_eq!(retry.status, 200);
+    // Another address is not held back.
+    let other = Event::post_json("/api/submissions", &complaint("key-rate-other"))
+        .source_ip("198.51.100.9");
+    assert_eq!(call(&app, &other).await.status, 201);
+}
+
+#[tokio::test]
+async fn thirty_first_lookup_gets_429() {
+    let (_dir, app) = local_app();
+    let lookup = json!({"case_id": "20261201-0001", "query_code": "1234567812345678"});
+    for _ in 0..30 {
+        assert_eq!(
+            call(&app, &Event::post_json("/api/track", &lookup))
+                .await
+                .status,
+            404
+        );
+    }
+    let refused = call(&app, &Event::post_json("/api/track", &lookup)).await;
+    assert_eq!(refused.status, 429);
+    assert!(refused.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn viewer_address_counts_only_behind_the_secret_origin_header() {
+    let (_dir, mut app) = local_app();
+    app.limits.submissions = 1;
+    let via_cloudfront = |key: &str, viewer: &str| {
+        Event::post_json("/api/submissions", &complaint(key))
+            .header("x-origin-verify", common::ORIGIN_SECRET)
+            .header("cloudfront-viewer-address", viewer)
+    };
+    // Two residents behind the same CloudFront edge address are two clients.
+    assert_eq!(
+        call(
+            &app,
+            &via_cloudfront("key-viewer-001", "198.51.100.1:40000")
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(
+        call(&app, &via_cloudfront("key-viewer-002", "2001:db8::7:40001"))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        call(
+            &app,
+            &via_cloudfront("key-viewer-003", "198.51.100.1:40002")
+        )
+        .await
+        .status,
+        429
+    );
+    // Without the secret the header is anyone's to forge: the source address counts.
+    let forged = |key: &str, viewer: &str| {
+        Event::post_json("/api/submissions", &complaint(key))
+            .header("x-origin-verify", "guess")
+            .header("cloudfront-viewer-address", viewer)
+    };
+    assert_eq!(
+        call(&app, &forged("key-forged-001", "192.0.2.1:1"))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        call(&app, &forged("key-forged-002", "192.0.2.2:1"))
+            .await
+            .status,
+        429
+    );
+}
+
+#[tokio::test]
+async fn visits_are_counted_per_community_and_placement() {
+    let (_dir, app) = local_app();
+    let pixel = call(&app, &Event::get("/api/v.gif?c=cuizhuyuan&from=gate")).await;
+    assert_eq!(pixel.status, 200);
+    assert_eq!(pixel.header("content-type"), Some("image/gif"));
+    assert_eq!(pixel.header("cache-control"), Some("no-store"));
+    assert!(pixel.header("set-cookie").is_none());
+    assert_eq!(pixel.body, ydt_function::handler::PIXEL_GIF);
+    call(
+        &app,
+        &Event::get("/api/v.gif?c=cuizhuyuan")
+            .header("referer", "https://ydt.example.cn/c/cuizhuyuan/?from=hall"),
+    )
+    .await;
+    call(&app, &Event::get("/api/v.gif?c=cuizhuyuan&from=unlisted")).await;
+    let head = call(
+        &app,
+        &Event::method("HEAD", "/api/v.gif?c=cuizhuyuan&from=gate"),
+    )
+    .await;
+    assert_eq!(
+        head.status, 200,
+        "a link checker's HEAD gets the pixel but is no visit"
+    );
+    let unknown = call(&app, &Event::get("/api/v.gif?c=nowhere&from=gate")).await;
+    assert_eq!(unknown.status, 200);
+    assert_eq!(unknown.body, ydt_function::handler::PIXEL_GIF);
+    assert_eq!(
+        app.store.counts().unwrap(),
+        vec![
+            ("visits#2026-12-01".to_string(), "cuizhuyuan".to_string(), 3),
+            (
+                "visits#2026-12-01".to_string(),
+                "cuizhuyuan#gate".to_string(),
+                1
+            ),
+            (
+                "visits#2026-12-01".to_string(),
+                "cuizhuyuan#hall".to_string(),
+                1
+            ),
+        ]
+    );
+}
+
+/// A store whose every call fails, as DynamoDB does when unreachable.
+struct BrokenStore;
+
+fn broken<T>() -> StoreResult<T> {
+    Err(StoreError("connection refused".into()))
+}
+
+impl Store for BrokenStore {
+    async fn receipt_for_key(&self, _: CaseTable, _: &str) -> StoreResult<Option<Receipt>> {
+        broken()
+    }
+    async fn next_case_number(&self, _: CaseTable, _: &str) -> StoreResult<u64> {
+        broken()
+    }
+    async fn create_case(
+        &self,
+        _: CaseTable,
+        _: &CaseItem,
+        _: &str,
+        _: &Receipt,
+        _: i64,
+    ) -> StoreResult<Created> {
+        broken()
+    }
+    async fn find_case(&self, _: CaseTable, _: &str) -> StoreResult<Option<CaseRecord>> {
+        broken()
+    }
+    async fn increment(&self, _: &Counter, _: Option<i64>) -> StoreResult<u64> {
+        broken()
+    }
+    async fn count(&self, _: &Counter) -> StoreResult<u64> {
+        broken()
+    }
+}
+
+#[tokio::test]
+async fn storage_fault_gets_503_with_retry_after_and_visits_still_get_the_pixel() {
+    let app = app(BrokenStore);
+    let answer = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-broken-01")),
+    )
+    .await;
+    assert_eq!(answer.status, 503);
+    assert!(answer.header("retry-after").is_some());
+    assert_eq!(answer.json()["field"], serde_json::Value::Null);
+    let page = call(
+        &app,
+        &Event::post_form("/api/submissions", &form_fields("other")),
+    )
+    .await;
+    assert_eq!(page.status, 503);
+    assert!(page.text().contains("<html lang=\"zh-CN\">"));
+    assert!(
+        page.text().contains("小区东门的路灯坏了两个月"),
+        "the resident's text is kept"
+    );
+    let lookup = json!({"case_id": "20261201-0001", "query_code": "1234567812345678"});
+    assert_eq!(
+        call(&app, &Event::post_json("/api/track", &lookup))
+            .await
+            .status,
+        503
+    );
+    let pixel = call(&app, &Event::get("/api/v.gif?c=cuizhuyuan")).await;
+    assert_eq!(pixel.status, 200);
+    assert_eq!(pixel.body, ydt_function::handler::PIXEL_GIF);
+}
+
+#[tokio::test]
+async fn arbitrary_bytes_never_get_a_5xx() {
+    let (_dir, app) = local_app();
+    // A fixed-seed generator: the same inputs every run, so a failure can be replayed.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let pieces: [&[u8]; 12] = [
+        b"{",
+        b"}",
+        b"\"",
+        b":",
+        b",",
+        b"community=",
+        b"&",
+        b"%",
+        b"%E4%BD",
+        "投诉".as_bytes(),
+        b"\\u0000",
+        b"\xff",
+    ];
+    for round in 0..400 {
+        let mut body = Vec::new();
+        for _ in 0..(next() % 24) {
+            if next() % 3 == 0 {
+                body.push(next() as u8);
+            } else {
+                body.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+        }
+        let content_type = if round % 2 == 0 {
+            "application/json"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
+        let path = if round % 3 == 0 {
+            "/api/track"
+        } else {
+            "/api/submissions"
+        };
+        let event = Event::post(path, content_type, "").binary_body(&body);
+        let answer = call(&app, &event).await;
+        assert!(
+            answer.status.is_client_error() || answer.status.is_success(),
+            "{} for {:?}",
+            answer.status,
+            String::from_utf8_lossy(&body)
+        );
+    }
+}

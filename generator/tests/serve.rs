@@ -1,0 +1,266 @@
+//! `ydt serve` and `ydt cases` as a clerk and a handler use them: the real binary on a free
+//! loopback port, over a site root whose last good build is already in `.ydt/public` (the root has
+//! no content, so the build fails and the previous site must keep being served, `/api/*` too).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const YDT: &str = env!("CARGO_BIN_EXE_ydt");
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn request(port: u16, method: &str, path: &str, content_type: &str, body: &str) -> Answer {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read answer");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete answer");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+fn get(port: u16, path: &str) -> Answer {
+    request(port, "GET", path, "text/plain", "")
+}
+
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(".ydt/public").join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn start(root: &Path) -> Server {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(YDT)
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(root)
+        .env_remove("YDT_HMAC_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ydt serve");
+    let mut server = Server { child, port };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("ydt serve exited: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ydt serve did not listen within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+fn cases(root: &Path, args: &[&str]) -> String {
+    let output = Command::new(YDT)
+        .arg("cases")
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .output()
+        .expect("run ydt cases");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn serve_shows_the_last_good_site_and_answers_the_api_with_the_local_store() {
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path();
+    write(
+        root,
+        "index.html",
+        "<!doctype html><html lang=zh-CN><title>首页</title><p>街道",
+    );
+    write(
+        root,
+        "c/cuizhuyuan/index.html",
+        "<p>翠竹园社区</p></body></html>",
+    );
+    write(
+        root,
+        "c/cuizhuyuan/qr.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    write(
+        root,
+        "c/cuizhuyuan/2026-11-payouts/data.csv",
+        "\u{feff}姓名,金额\n",
+    );
+    write(root, "c/cuizhuyuan/feed.xml", "<feed/>");
+    write(root, "404.html", "<p>页面不存在</p>");
+    write(
+        root,
+        "manifest.json",
+        include_str!("../../function/tests/fixtures/manifest.json"),
+    );
+    let server = start(root);
+    let port = server.port;
+
+    let home = get(port, "/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.text().contains("街道"));
+    assert!(
+        home.text().contains("/__ydt/reload"),
+        "live reload script added to HTML"
+    );
+
+    let moved = get(port, "/c/cuizhuyuan?from=gate");
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.header("location"), Some("/c/cuizhuyuan/?from=gate"));
+    let community = get(port, "/c/cuizhuyuan/?from=gate");
+    assert_eq!(community.status, 200);
+    assert!(community.text().contains("<script>"));
+    assert!(community.text().ends_with("</script></body></html>"));
+
+    let svg = get(port, "/c/cuizhuyuan/qr.svg");
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        !svg.text().contains("script"),
+        "nothing injected outside HTML"
+    );
+    assert_eq!(
+        get(port, "/c/cuizhuyuan/2026-11-payouts/data.csv").header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    assert_eq!(
+        get(port, "/c/cuizhuyuan/feed.xml").header("content-type"),
+        Some("application/xml; charset=utf-8")
+    );
+    assert_eq!(
+        get(port, "/manifest.json").header("content-type"),
+        Some("application/json")
+    );
+    let missing = get(port, "/c/nowhere/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("页面不存在"));
+    assert_eq!(get(port, "/../../etc/passwd").status, 404);
+
+    let receipt = request(
+        port,
+        "POST",
+        "/api/submissions",
+        "application/json",
+        r#"{"community":"cuizhuyuan","type":"complaint","category":"subsidy","body":"十一月高龄津贴还没有发放","anonymous":true,"idempotency_key":"serve-e2e-0001"}"#,
+    );
+    assert_eq!(receipt.status, 201, "{}", receipt.text());
+    let receipt: serde_json::Value = serde_json::from_slice(&receipt.body).unwrap();
+    let case_id = receipt["case_id"].as_str().unwrap();
+    let pixel = get(port, "/api/v.gif?c=cuizhuyuan&from=gate");
+    assert_eq!(pixel.header("content-type"), Some("image/gif"));
+
+    // A handler answers from another terminal; the running server shows it at once.
+    assert!(cases(root, &[]).contains(case_id));
+    let shown = cases(
+        root,
+        &[
+            "set",
+            case_id,
+            "--status",
+            "已办结",
+            "--reply",
+            "已于12月2日补发。",
+        ],
+    );
+    assert!(shown.contains("closed_at"));
+    let lookup = format!(
+        r#"{{"case_id":"{case_id}","query_code":"{}"}}"#,
+        receipt["query_code"].as_str().unwrap()
+    );
+    let tracked = request(port, "POST", "/api/track", "application/json", &lookup);
+    assert_eq!(tracked.status, 200, "{}", tracked.text());
+    let tracked: serde_json::Value = serde_json::from_slice(&tracked.body).unwrap();
+    assert_eq!(tracked["status"], "已办结");
+    assert_eq!(tracked["replies"][0]["text"], "已于12月2日补发。");
+
+    // The same key and store survive a restart.
+    drop(server);
+    let server = start(root);
+    let again = request(
+        server.port,
+        "POST",
+        "/api/submissions",
+        "application/json",
+        r#"{"community":"cuizhuyuan","type":"complaint","category":"subsidy","body":"十一月高龄津贴还没有发放","anonymous":true,"idempotency_key":"serve-e2e-0001"}"#,
+    );
+    assert_eq!(again.status, 200);
+    let again: serde_json::Value = serde_json::from_slice(&again.body).unwrap();
+    assert_eq!(again["case_id"], case_id);
+    assert_eq!(again["query_code"], receipt["query_code"]);
+}
