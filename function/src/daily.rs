@@ -111,8 +111,8 @@ pub async fn overdue(
     let mut found = Vec::new();
     for table in [CaseTable::Cases, CaseTable::Reports] {
         for open in status::OPEN {
-            for it in query_status(client, table_name(names, table), open, Some(&today), None)
-                .await?
+            for it in
+                query_status(client, table_name(names, table), open, Some(&today), None).await?
             {
                 if text(&it, attr::ITEM) != item::CASE {
                     continue;

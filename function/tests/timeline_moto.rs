@@ -215,7 +215,9 @@ async fn the_consumer_over_moto_records_the_trail_once_and_track_shows_it() {
     let recorder = Recorder::default();
     let names = names();
     assert_eq!(
-        stream::handle(&client, &names, &recorder, &edit).await.unwrap(),
+        stream::handle(&client, &names, &recorder, &edit)
+            .await
+            .unwrap(),
         3
     );
     // Delivered again after a failure: nothing new, no error.
@@ -239,7 +241,9 @@ async fn the_consumer_over_moto_records_the_trail_once_and_track_shows_it() {
     // The consumer's own closed_at write, as the stream delivers it, does nothing more.
     let echo = modify_event("ydt-cases", &after, &closed, 1_796_173_201);
     assert_eq!(
-        stream::handle(&client, &names, &recorder, &echo).await.unwrap(),
+        stream::handle(&client, &names, &recorder, &echo)
+            .await
+            .unwrap(),
         0
     );
 
@@ -287,18 +291,73 @@ async fn the_daily_job_lists_overdue_cases_and_forgets_old_contacts() {
             (attr::CONTACT_PHONE, "13800001234"),
         ]
     };
-    let with = |mut base: Vec<(&'static str, &'static str)>, more: &[(&'static str, &'static str)]| {
+    let with = |mut base: Vec<(&'static str, &'static str)>,
+                more: &[(&'static str, &'static str)]| {
         base.extend_from_slice(more);
         base
     };
     let seeded = [
-        ("ydt-cases", with(case("20261201-0001", "cuizhuyuan", "翠竹园社区"), &[(attr::STATUS, "待受理"), (attr::DUE_AT, "2026-12-08")])),
-        ("ydt-cases", with(case("20261120-0001", "wanshou", "万寿社区"), &[(attr::STATUS, "办理中"), (attr::DUE_AT, "2026-11-27")])),
-        ("ydt-reports", with(case("J20261125-0001", "cuizhuyuan", "翠竹园社区"), &[(attr::STATUS, "已受理"), (attr::DUE_AT, "2026-12-02")])),
-        ("ydt-cases", with(case("20261205-0001", "cuizhuyuan", "翠竹园社区"), &[(attr::STATUS, "待受理"), (attr::DUE_AT, "2026-12-10")])),
-        ("ydt-cases", with(case("20260420-0001", "binhu", "滨湖社区"), &[(attr::STATUS, "已办结"), (attr::DUE_AT, "2026-04-28"), (attr::CLOSED_AT, "2026-04-27T15:00:00+08:00")])),
-        ("ydt-reports", with(case("J20260410-0001", "binhu", "滨湖社区"), &[(attr::STATUS, "不予受理"), (attr::DUE_AT, "2026-04-20"), (attr::CLOSED_AT, "2026-04-15T15:00:00+08:00")])),
-        ("ydt-cases", with(case("20261120-0002", "binhu", "滨湖社区"), &[(attr::STATUS, "已办结"), (attr::DUE_AT, "2026-11-27"), (attr::CLOSED_AT, "2026-11-26T15:00:00+08:00")])),
+        (
+            "ydt-cases",
+            with(
+                case("20261201-0001", "cuizhuyuan", "翠竹园社区"),
+                &[(attr::STATUS, "待受理"), (attr::DUE_AT, "2026-12-08")],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261120-0001", "wanshou", "万寿社区"),
+                &[(attr::STATUS, "办理中"), (attr::DUE_AT, "2026-11-27")],
+            ),
+        ),
+        (
+            "ydt-reports",
+            with(
+                case("J20261125-0001", "cuizhuyuan", "翠竹园社区"),
+                &[(attr::STATUS, "已受理"), (attr::DUE_AT, "2026-12-02")],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261205-0001", "cuizhuyuan", "翠竹园社区"),
+                &[(attr::STATUS, "待受理"), (attr::DUE_AT, "2026-12-10")],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20260420-0001", "binhu", "滨湖社区"),
+                &[
+                    (attr::STATUS, "已办结"),
+                    (attr::DUE_AT, "2026-04-28"),
+                    (attr::CLOSED_AT, "2026-04-27T15:00:00+08:00"),
+                ],
+            ),
+        ),
+        (
+            "ydt-reports",
+            with(
+                case("J20260410-0001", "binhu", "滨湖社区"),
+                &[
+                    (attr::STATUS, "不予受理"),
+                    (attr::DUE_AT, "2026-04-20"),
+                    (attr::CLOSED_AT, "2026-04-15T15:00:00+08:00"),
+                ],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261120-0002", "binhu", "滨湖社区"),
+                &[
+                    (attr::STATUS, "已办结"),
+                    (attr::DUE_AT, "2026-11-27"),
+                    (attr::CLOSED_AT, "2026-11-26T15:00:00+08:00"),
+                ],
+            ),
+        ),
     ];
     for (table, fields) in &seeded {
         put_case(&client, table, fields).await;
@@ -330,8 +389,18 @@ async fn the_daily_job_lists_overdue_cases_and_forgets_old_contacts() {
     assert_eq!(notices[0].subject, "2026-12-10 逾期未办结 3 件");
     assert!(notices[0].message.contains("J20261125-0001"));
     // A report never reaches the community it may concern.
-    assert!(!notices[1].message.contains("J20261125-0001"), "{}", notices[1].message);
-    assert!(notices[1].message.contains("20261201-0001  翠竹园社区  投诉·低保、补贴发放  待受理  期限 2026-12-08（逾期 2 天）"), "{}", notices[1].message);
+    assert!(
+        !notices[1].message.contains("J20261125-0001"),
+        "{}",
+        notices[1].message
+    );
+    assert!(
+        notices[1].message.contains(
+            "20261201-0001  翠竹园社区  投诉·低保、补贴发放  待受理  期限 2026-12-08（逾期 2 天）"
+        ),
+        "{}",
+        notices[1].message
+    );
     for n in &notices {
         assert!(!n.message.contains("13800001234"), "contact in a notice");
     }
@@ -379,7 +448,10 @@ async fn notices_are_published_to_sns_with_the_community_attribute() {
         supervisor: Some(topic("supervisor").await),
     };
     let notifier = SnsNotifier::new(sns, topics);
-    for to in [Audience::Community("cuizhuyuan".into()), Audience::Supervisor] {
+    for to in [
+        Audience::Community("cuizhuyuan".into()),
+        Audience::Supervisor,
+    ] {
         notifier
             .send(&Notice {
                 to,

@@ -17,12 +17,14 @@ async fn main() -> Result<(), Error> {
     let notifier = SnsNotifier::new(aws_sdk_sns::Client::new(&config), Topics::from_env());
     let names = TableNames::from_env();
     let (client, names, notifier) = (&client, &names, &notifier);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<StreamEvent>| async move {
-        let steps = stream::handle(client, names, notifier, &event.payload)
-            .await
-            .map_err(|e| Error::from(e.to_string()))?;
-        eprintln!("{} records, {steps} steps", event.payload.records.len());
-        Ok::<(), Error>(())
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<StreamEvent>| async move {
+            let steps = stream::handle(client, names, notifier, &event.payload)
+                .await
+                .map_err(|e| Error::from(e.to_string()))?;
+            eprintln!("{} records, {steps} steps", event.payload.records.len());
+            Ok::<(), Error>(())
+        },
+    ))
     .await
 }
