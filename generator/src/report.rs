@@ -484,13 +484,14 @@ const STATUS_COLOURS: [&str; 6] = [
     "#d9480f", "#f08c00", "#1c7ed6", "#7048e8", "#868e96", "#2b8a3e",
 ];
 
-/// Horizontal bars: (label, value, flagged).
-fn bar_chart(rows: &[(String, u64, bool)], unit: &str) -> String {
+/// Horizontal bars: (label, value, flagged), labels right-aligned in `label_w` pixels.
+fn bar_chart(rows: &[(String, u64, bool)], unit: &str, label_w: f64) -> String {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
-    let (label_w, bar_w, row_h) = (150.0, 360.0, 28.0);
+    let (bar_w, row_h) = (300.0, 28.0);
+    let width = label_w + bar_w + 180.0;
     let height = row_h * rows.len() as f64 + 8.0;
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 {height}" width="640" height="{height}" role="img">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">"#
     );
     for (i, (label, value, flagged)) in rows.iter().enumerate() {
         let y = 4.0 + row_h * i as f64;
@@ -609,7 +610,7 @@ pub fn html(s: &Summary) -> String {
     );
     let _ = write!(
         h,
-        "<h1>{} 监督日报 {last}</h1><p class=\"note\">访问量统计 {first} 至 {last}（{} 天）；逾期按 {last} 计算；公开情况查 {} 月。</p>",
+        "<h1>{} 监督日报 {last}</h1><p class=\"note\">访问量统计 {first} 至 {last}（{} 天）；逾期按 {last} 计算；公开情况查 {}。</p>",
         esc(&s.title),
         s.days.len(),
         s.month
@@ -639,7 +640,7 @@ pub fn html(s: &Summary) -> String {
         .iter()
         .map(|c| (c.name.clone(), c.visits, c.low_visits))
         .collect();
-    h.push_str(&bar_chart(&rows, " 次"));
+    h.push_str(&bar_chart(&rows, " 次", 150.0));
     h.push_str("<table><tr><th>社区</th><th>街道</th><th>每日访问</th>");
     for d in &s.days {
         let _ = write!(h, "<th>{}</th>", &d.to_string()[5..]);
@@ -671,7 +672,15 @@ pub fn html(s: &Summary) -> String {
                 .map(move |(_, name, n)| (format!("{}·{}", c.name, name), *n, false))
         })
         .collect();
-    h.push_str(&bar_chart(&rows, " 次"));
+    // Long labels (community · where the poster hangs): 14 px per character.
+    let label_w = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0) as f64
+        * 14.0
+        + 12.0;
+    h.push_str(&bar_chart(&rows, " 次", label_w));
 
     h.push_str("<h2>案件办理情况</h2><p class=\"note\">投诉与建议按状态；举报单列。</p>");
     h.push_str(&status_chart(s));
@@ -725,7 +734,7 @@ pub fn html(s: &Summary) -> String {
         h.push_str("</table>");
     }
 
-    let _ = write!(h, "<h2>{} 月应公开而未公开</h2>", s.month);
+    let _ = write!(h, "<h2>{} 应公开而未公开</h2>", s.month);
     let missing: Vec<&CommunityRow> = s
         .communities
         .iter()
