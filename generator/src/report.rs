@@ -673,13 +673,7 @@ pub fn html(s: &Summary) -> String {
         })
         .collect();
     // Long labels (community · where the poster hangs): 14 px per character.
-    let label_w = rows
-        .iter()
-        .map(|r| r.0.chars().count())
-        .max()
-        .unwrap_or(0) as f64
-        * 14.0
-        + 12.0;
+    let label_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0) as f64 * 14.0 + 12.0;
     h.push_str(&bar_chart(&rows, " 次", label_w));
 
     h.push_str("<h2>案件办理情况</h2><p class=\"note\">投诉与建议按状态；举报单列。</p>");
