@@ -20,3 +20,11 @@ pub use app::App;
 pub use handler::handle;
 /// Re-exported so `ydt serve` builds requests of exactly the type the handler takes.
 pub use lambda_http;
+#[cfg(feature = "dynamodb")]
+pub mod daily;
+#[cfg(feature = "dynamodb")]
+pub mod notify;
+#[cfg(feature = "dynamodb")]
+pub mod stream;
+#[cfg(feature = "dynamodb")]
+pub mod supervision;

@@ -226,7 +226,18 @@ pub fn build(root: &Path, out: Option<&Path>, base_url: Option<&str>) -> u8 {
     }
 }
 
-pub fn check(root: &Path) -> u8 {
+/// How `ydt check` prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// rustc-style: the file, line and column, the line itself and a caret (on stderr).
+    #[default]
+    Human,
+    /// Also one GitHub Actions `::error file=…,line=…,col=…::` command per problem (on stdout),
+    /// so a pull request shows each problem on the line that has it.
+    Github,
+}
+
+pub fn check(root: &Path, format: DiagnosticFormat) -> u8 {
     if !root.is_dir() {
         eprintln!("error: the site root {} does not exist", root.display());
         return EXIT_USAGE;
@@ -236,10 +247,32 @@ pub fn check(root: &Path) -> u8 {
         Ok((_, report)) | Err(report) => report,
     };
     print_report(&report);
+    if format == DiagnosticFormat::Github {
+        let prefix = github_prefix(root);
+        for d in &report.diagnostics {
+            println!("{}", d.github_annotation(&prefix));
+        }
+    }
     if report.has_errors() {
         EXIT_CONTENT
     } else {
         EXIT_OK
+    }
+}
+
+/// The site root as a prefix for annotation paths, which GitHub reads relative to the checkout
+/// (the working directory in CI): empty when the root is the working directory.
+fn github_prefix(root: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = if root.is_absolute() {
+        root.strip_prefix(&cwd).unwrap_or(root)
+    } else {
+        root
+    };
+    let shown = root.to_string_lossy().replace('\\', "/");
+    match shown.trim_start_matches("./").trim_end_matches('/') {
+        "." | "" => String::new(),
+        rest => rest.to_string(),
     }
 }
 

@@ -195,6 +195,51 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The diagnostic as a GitHub Actions workflow command (`::error file=…,line=…,col=…::…`),
+    /// so a pull request shows it on the changed line. `prefix` is the site root as seen from
+    /// the repository root (empty when they are the same), because annotations name files
+    /// relative to the repository.
+    pub fn github_annotation(&self, prefix: &str) -> String {
+        let command = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = self.message.clone();
+        if let Some(help) = &self.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        match self.location() {
+            Some((path, line, column)) => {
+                let file = if prefix.is_empty() {
+                    path
+                } else {
+                    format!("{}/{path}", prefix.trim_end_matches('/'))
+                };
+                format!(
+                    "::{command} file={},line={line},col={column}::{}",
+                    escape_property(&file),
+                    escape_data(&message)
+                )
+            }
+            None => format!("::{command}::{}", escape_data(&message)),
+        }
+    }
+}
+
+/// Workflow-command message text: `%`, CR and LF are escaped so one diagnostic stays one command.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow-command property values also escape the separators `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// Terminal columns of a string: CJK characters take two, so the caret lines up under them.
 fn display_width(s: &str) -> usize {
     s.chars()
@@ -296,5 +341,32 @@ mod tests {
         assert!(text.contains("| ".to_string().as_str()));
         assert!(text.contains("      ^^^^"), "{text}");
         assert_eq!(file.offset_of(1, 5), start);
+    }
+
+    #[test]
+    fn github_annotations_name_the_file_and_stay_on_one_line() {
+        let file = SourceFile::new(
+            "content/communities/a/records/2026-11-payouts.yaml",
+            "rows:\n  - name: 张三\n",
+        );
+        let start = file.text.find("张三").unwrap();
+        let d = Diagnostic::error(
+            Span::new(&file, start, start + "张三".len()),
+            "收款人姓名未脱敏: 100% 要写成 张*",
+        )
+        .with_help("写成 张*");
+        assert_eq!(
+            d.github_annotation(""),
+            "::error file=content/communities/a/records/2026-11-payouts.yaml,line=2,col=11::收款人姓名未脱敏: 100%25 要写成 张*%0Ahelp: 写成 张*"
+        );
+        assert!(
+            d.github_annotation("site")
+                .starts_with("::error file=site/content/communities/")
+        );
+        let w = Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::general("no content, folder")
+        };
+        assert_eq!(w.github_annotation(""), "::warning::no content, folder");
     }
 }

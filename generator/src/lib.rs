@@ -12,4 +12,6 @@ pub mod kinds;
 pub mod model;
 pub mod output;
 pub mod render;
+#[cfg(feature = "dynamodb")]
+pub mod report;
 pub mod serve;

@@ -34,6 +34,9 @@ enum Command {
     Check {
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// `github` also prints each problem as a GitHub Actions annotation on stdout.
+        #[arg(long, value_enum, default_value_t)]
+        format: ydt::cli::DiagnosticFormat,
     },
     /// Write a record skeleton for a clerk to fill in.
     New {
@@ -62,6 +65,40 @@ enum Command {
         #[arg(long, default_value = ".", global = true)]
         root: PathBuf,
     },
+    /// The supervisors' report from the DynamoDB tables: visits, cases, overdue, missing
+    /// disclosures; printed, and written as CSV files and one HTML page.
+    #[cfg(feature = "dynamodb")]
+    Report {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Last day covered, YYYY-MM-DD (Asia/Shanghai); default today.
+        #[arg(long)]
+        date: Option<String>,
+        /// Days of visits ending with --date.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Month whose required disclosures are checked, YYYY-MM; default the site's latest.
+        #[arg(long)]
+        month: Option<String>,
+        /// Flag communities with fewer visits than this over the days; default one a day.
+        #[arg(long)]
+        min_visits: Option<u64>,
+        /// Output folder; default <root>/reports/<date>/.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// DynamoDB endpoint (else AWS_ENDPOINT_URL or the region's).
+        #[arg(long, env = "AWS_ENDPOINT_URL")]
+        endpoint: Option<String>,
+        /// AWS region (else AWS_REGION).
+        #[arg(long, env = "AWS_REGION")]
+        region: Option<String>,
+        #[arg(long, env = "YDT_CASES_TABLE", default_value = "ydt-cases")]
+        cases_table: String,
+        #[arg(long, env = "YDT_REPORTS_TABLE", default_value = "ydt-reports")]
+        reports_table: String,
+        #[arg(long, env = "YDT_META_TABLE", default_value = "ydt-meta")]
+        meta_table: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -89,7 +126,7 @@ fn main() -> ExitCode {
             out,
             base_url,
         } => ydt::cli::build(&root, out.as_deref(), base_url.as_deref()),
-        Command::Check { root } => ydt::cli::check(&root),
+        Command::Check { root, format } => ydt::cli::check(&root, format),
         Command::New {
             kind,
             community,
@@ -97,6 +134,34 @@ fn main() -> ExitCode {
             root,
         } => ydt::cli::new_record(&root, &kind, &community, period.as_deref()),
         Command::Serve { root, port } => ydt::serve::serve(&root, port),
+        #[cfg(feature = "dynamodb")]
+        Command::Report {
+            root,
+            date,
+            days,
+            month,
+            min_visits,
+            out,
+            endpoint,
+            region,
+            cases_table,
+            reports_table,
+            meta_table,
+        } => ydt::report::run(&ydt::report::Options {
+            root,
+            date,
+            days,
+            month,
+            min_visits,
+            out,
+            endpoint,
+            region,
+            tables: ydt_function::store::dynamodb::TableNames {
+                cases: cases_table,
+                reports: reports_table,
+                meta: meta_table,
+            },
+        }),
         Command::Cases { action, root } => match action.unwrap_or(CasesAction::List) {
             CasesAction::List => ydt::cases::list(&root),
             CasesAction::Show { case_id } => ydt::cases::show(&root, &case_id),

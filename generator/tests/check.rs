@@ -456,3 +456,25 @@ fn new_writes_a_skeleton_for_the_next_month() {
         2
     );
 }
+
+#[test]
+fn github_format_prints_one_annotation_per_problem() {
+    let site = Site::example();
+    site.edit(GAOLING, "summary:", "sumary:");
+    let out = site.ydt(&["check", "--format", "github"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let (line, col) = site.position_of(GAOLING, "sumary:");
+    let wanted = format!("/{GAOLING},line={line},col={col}::");
+    let annotation = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::error file=") && l.contains(&wanted))
+        .unwrap_or_else(|| panic!("no annotation at {wanted} in:\n{}", out.stdout));
+    assert!(!annotation.contains('\n'));
+    // The human report still goes to the log.
+    assert!(
+        out.stderr.contains(&format!("--> {GAOLING}:{line}:")),
+        "{}",
+        out.stderr
+    );
+}

@@ -100,6 +100,28 @@ fn locate(text: &crate::model::Text, range: std::ops::Range<usize>) -> crate::di
     text.span.clone()
 }
 
+/// The kinds the site requires that `community` has no record of for `period`, as (kind, name),
+/// in site.yaml's order. `ydt check` asks it for each community's latest month, `ydt report` for
+/// the month under review.
+pub fn missing_kinds(
+    site: &Site,
+    community: &crate::model::Community,
+    period: crate::model::Period,
+) -> Vec<(String, String)> {
+    site.config
+        .required_kinds
+        .iter()
+        .filter_map(|k| site.kinds.get(&k.value).map(|schema| (k, schema)))
+        .filter(|(k, _)| {
+            !community
+                .records
+                .iter()
+                .any(|r| r.period == period && r.kind == k.value)
+        })
+        .map(|(k, schema)| (k.value.clone(), schema.name.clone()))
+        .collect()
+}
+
 /// Each community's latest month should hold every kind the site requires. A warning: the site
 /// is still built, and `ydt report` lists the gaps for the supervisors.
 fn completeness(site: &Site, community: &Community, report: &mut Report) {
@@ -110,34 +132,19 @@ fn completeness(site: &Site, community: &Community, report: &mut Report) {
         ));
         return;
     };
-    for kind in site
-        .config
-        .required_kinds
-        .iter()
-        .filter(|k| site.kinds.get(&k.value).is_some())
-    {
-        let present = community
-            .records
-            .iter()
-            .any(|r| r.period == latest && r.kind == kind.value);
-        if !present {
-            let name = site
-                .kinds
-                .get(&kind.value)
-                .map_or(kind.value.as_str(), |k| k.name.as_str());
-            report.push(
-                Diagnostic::warning(
-                    community.span.clone(),
-                    format!(
-                        "{} has no {name} ({}) record for {latest}",
-                        community.name.value, kind.value
-                    ),
-                )
-                .with_help(format!(
-                    "add one with: ydt new {} --community {} --period {latest}",
-                    kind.value, community.slug
-                )),
-            );
-        }
+    for (kind, name) in missing_kinds(site, community, latest) {
+        report.push(
+            Diagnostic::warning(
+                community.span.clone(),
+                format!(
+                    "{} has no {name} ({kind}) record for {latest}",
+                    community.name.value
+                ),
+            )
+            .with_help(format!(
+                "add one with: ydt new {kind} --community {} --period {latest}",
+                community.slug
+            )),
+        );
     }
 }

@@ -1,0 +1,483 @@
+//! The timeline consumer and the daily job: stream-event fixtures planned without I/O, then
+//! both run against moto (`moto_server` started on a free loopback port, as the other DynamoDB
+//! tests do). Nothing here can reach AWS.
+#![cfg(feature = "dynamodb")]
+
+mod common;
+
+use std::collections::HashMap;
+
+use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
+use common::moto::{Moto, REGION, create_tables, names};
+use common::{Event, app, call, complaint};
+use serde_json::{Value, json};
+use ydt_function::clock::Date;
+use ydt_function::daily;
+use ydt_function::notify::{Audience, Notice, Notifier, Recorder, SnsNotifier, Topics};
+use ydt_function::store::CaseTable;
+use ydt_function::store::dynamodb::DynamoStore;
+use ydt_function::stream::{self, Step};
+use ydt_function::table::{attr, item};
+
+type Item = HashMap<String, AttributeValue>;
+
+fn fixture() -> StreamEvent {
+    serde_json::from_str(include_str!("fixtures/dynamodb-stream-event.json"))
+        .expect("stream event fixture")
+}
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_string())
+}
+
+#[test]
+fn a_console_edit_becomes_timeline_items_and_closes_the_case() {
+    let event = fixture();
+    let plans: Vec<Vec<Step>> = event.records.iter().map(stream::plan).collect();
+    let details = "案件编号：20261201-0001\n社区：翠竹园社区\n类别：低保、补贴发放\n状态：待受理\n办理期限：2026-12-08\n\n请在 DynamoDB 控制台查询该编号办理，办理结果写入 reply。";
+
+    // A new complaint: its community's handlers are told, and nothing is written.
+    assert_eq!(
+        plans[0],
+        [Step::Notify(Notice {
+            to: Audience::Community("cuizhuyuan".into()),
+            subject: "新投诉 20261201-0001 翠竹园社区".into(),
+            message: details.into(),
+        })]
+    );
+    // A new report goes to the supervising body only.
+    assert!(
+        matches!(&plans[1][..], [Step::Notify(Notice { to: Audience::Supervisor, subject, .. })] if subject == "新举报 J20261201-0001"),
+        "{:?}",
+        plans[1]
+    );
+    // Status and reply changed in one edit: two timeline items and closed_at, all at the
+    // stream record's time in Shanghai.
+    let at = "2026-12-02T09:00:00+08:00".to_string();
+    assert_eq!(
+        plans[2],
+        [
+            Step::Timeline {
+                table: CaseTable::Cases,
+                case_id: "20261201-0001".into(),
+                at: at.clone(),
+                change: "status",
+                value: "已办结".into(),
+            },
+            Step::StampClosed {
+                table: CaseTable::Cases,
+                case_id: "20261201-0001".into(),
+                closed_at: at.clone(),
+            },
+            Step::Timeline {
+                table: CaseTable::Cases,
+                case_id: "20261201-0001".into(),
+                at,
+                change: "reply",
+                value: "经核实，11月高龄津贴已于12月2日补发到账。".into(),
+            },
+        ]
+    );
+    // Its own closed_at write comes back through the stream and stops there; so do timeline
+    // items, idempotency records and counters.
+    for (i, plan) in plans.iter().enumerate().skip(3) {
+        assert!(plan.is_empty(), "record {} planned {plan:?}", i + 1);
+    }
+}
+
+#[test]
+fn reopening_removes_closed_at_and_a_transfer_notifies_no_one() {
+    let mut event = fixture();
+    // Swap the images of the closing edit: 已办结 → 待受理 with closed_at still set.
+    let record = &mut event.records[3];
+    std::mem::swap(&mut record.change.new_image, &mut record.change.old_image);
+    let mut raw = serde_json::to_value(&record.change.new_image).unwrap();
+    raw["status"] = json!({"S": "办理中"});
+    raw["closed_at"] = json!({"S": "2026-12-02T09:00:00+08:00"});
+    record.change.new_image = serde_json::from_value(raw).unwrap();
+    let plan = stream::plan(record);
+    assert!(
+        plan.iter()
+            .any(|s| matches!(s, Step::Reopen { status, .. } if status == "办理中")),
+        "{plan:?}"
+    );
+    let mut insert = fixture().records.remove(0);
+    let mut raw = serde_json::to_value(&insert.change.new_image).unwrap();
+    raw["status"] = json!({"S": "已转办"});
+    insert.change.new_image = serde_json::from_value(raw).unwrap();
+    assert!(stream::plan(&insert).is_empty());
+}
+
+/// A DynamoDB item as a stream image (`{"status": {"S": …}}`).
+fn stream_image(item: &Item) -> Value {
+    let mut image = serde_json::Map::new();
+    for (name, value) in item {
+        let v = match value {
+            AttributeValue::S(s) => json!({"S": s}),
+            AttributeValue::N(n) => json!({"N": n}),
+            AttributeValue::Bool(b) => json!({"BOOL": b}),
+            AttributeValue::Null(_) => json!({"NULL": true}),
+            other => panic!("unexpected attribute {other:?}"),
+        };
+        image.insert(name.clone(), v);
+    }
+    Value::Object(image)
+}
+
+fn modify_event(table: &str, old: &Item, new: &Item, unix: i64) -> StreamEvent {
+    let keys = json!({"case_id": {"S": new[attr::CASE_ID].as_s().unwrap()}, "item": {"S": "case"}});
+    serde_json::from_value(json!({"Records": [{
+        "eventID": "1", "eventName": "MODIFY", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "eventSourceARN": format!("arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/x"),
+        "dynamodb": {
+            "ApproximateCreationDateTime": unix, "Keys": keys,
+            "NewImage": stream_image(new), "OldImage": stream_image(old),
+            "SequenceNumber": "1", "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES"
+        }
+    }]}))
+    .unwrap()
+}
+
+async fn get_case(client: &Client, table: &str, case_id: &str) -> Item {
+    client
+        .get_item()
+        .table_name(table)
+        .key(attr::CASE_ID, s(case_id))
+        .key(attr::ITEM, s(item::CASE))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item()
+        .cloned()
+        .unwrap_or_else(|| panic!("{case_id} not in {table}"))
+}
+
+async fn timeline(client: &Client, case_id: &str) -> Vec<(String, String)> {
+    let out = client
+        .query()
+        .table_name("ydt-cases")
+        .key_condition_expression("#id = :id AND begins_with(#item, :t)")
+        .expression_attribute_names("#id", attr::CASE_ID)
+        .expression_attribute_names("#item", attr::ITEM)
+        .expression_attribute_values(":id", s(case_id))
+        .expression_attribute_values(":t", s(item::TIMELINE_PREFIX))
+        .send()
+        .await
+        .unwrap();
+    out.items()
+        .iter()
+        .map(|i| {
+            (
+                i[attr::CHANGE].as_s().unwrap().clone(),
+                i[attr::VALUE].as_s().unwrap().clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_consumer_over_moto_records_the_trail_once_and_track_shows_it() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let app = app(DynamoStore::new(client.clone(), names()));
+    let receipt = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("timeline-0001")),
+    )
+    .await;
+    assert_eq!(receipt.status, 201, "{}", receipt.text());
+    let receipt = receipt.json();
+    let case_id = receipt["case_id"].as_str().unwrap().to_string();
+
+    // The handler answers in the console: status and reply in one edit.
+    let before = get_case(&client, "ydt-cases", &case_id).await;
+    client
+        .update_item()
+        .table_name("ydt-cases")
+        .key(attr::CASE_ID, s(&case_id))
+        .key(attr::ITEM, s(item::CASE))
+        .update_expression("SET #s = :s, #r = :r")
+        .expression_attribute_names("#s", attr::STATUS)
+        .expression_attribute_names("#r", attr::REPLY)
+        .expression_attribute_values(":s", s("已办结"))
+        .expression_attribute_values(":r", s("已补发到账。"))
+        .send()
+        .await
+        .unwrap();
+    let after = get_case(&client, "ydt-cases", &case_id).await;
+    let edit = modify_event("ydt-cases", &before, &after, 1_796_173_200);
+
+    let recorder = Recorder::default();
+    let names = names();
+    assert_eq!(
+        stream::handle(&client, &names, &recorder, &edit)
+            .await
+            .unwrap(),
+        3
+    );
+    // Delivered again after a failure: nothing new, no error.
+    stream::handle(&client, &names, &recorder, &edit)
+        .await
+        .unwrap();
+    assert_eq!(
+        timeline(&client, &case_id).await,
+        [
+            ("reply".to_string(), "已补发到账。".to_string()),
+            ("status".to_string(), "已办结".to_string())
+        ]
+    );
+    let closed = get_case(&client, "ydt-cases", &case_id).await;
+    assert_eq!(
+        closed[attr::CLOSED_AT].as_s().unwrap(),
+        "2026-12-02T09:00:00+08:00"
+    );
+    assert!(recorder.notices().is_empty());
+
+    // The consumer's own closed_at write, as the stream delivers it, does nothing more.
+    let echo = modify_event("ydt-cases", &after, &closed, 1_796_173_201);
+    assert_eq!(
+        stream::handle(&client, &names, &recorder, &echo)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // The resident sees the answer once, with the new status.
+    let tracked = call(
+        &app,
+        &Event::post_json(
+            "/api/track",
+            &json!({"case_id": case_id, "query_code": receipt["query_code"]}),
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(tracked["status"], "已办结");
+    assert_eq!(
+        tracked["replies"],
+        json!([{"at": "2026-12-02T09:00:00+08:00", "text": "已补发到账。"}])
+    );
+}
+
+async fn put_case(client: &Client, table: &str, fields: &[(&str, &str)]) {
+    let mut put = client
+        .put_item()
+        .table_name(table)
+        .item(attr::ITEM, s(item::CASE));
+    for (name, value) in fields {
+        put = put.item(*name, s(value));
+    }
+    put.send().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_daily_job_lists_overdue_cases_and_forgets_old_contacts() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let case = |id: &'static str, community: &'static str, name: &'static str| {
+        vec![
+            (attr::CASE_ID, id),
+            (attr::COMMUNITY, community),
+            (attr::COMMUNITY_NAME, name),
+            (attr::TYPE_NAME, "投诉"),
+            (attr::CATEGORY_NAME, "低保、补贴发放"),
+            (attr::CONTACT_NAME, "王*"),
+            (attr::CONTACT_PHONE, "13800001234"),
+        ]
+    };
+    let with = |mut base: Vec<(&'static str, &'static str)>,
+                more: &[(&'static str, &'static str)]| {
+        base.extend_from_slice(more);
+        base
+    };
+    let seeded = [
+        (
+            "ydt-cases",
+            with(
+                case("20261201-0001", "cuizhuyuan", "翠竹园社区"),
+                &[(attr::STATUS, "待受理"), (attr::DUE_AT, "2026-12-08")],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261120-0001", "wanshou", "万寿社区"),
+                &[(attr::STATUS, "办理中"), (attr::DUE_AT, "2026-11-27")],
+            ),
+        ),
+        (
+            "ydt-reports",
+            with(
+                case("J20261125-0001", "cuizhuyuan", "翠竹园社区"),
+                &[(attr::STATUS, "已受理"), (attr::DUE_AT, "2026-12-02")],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261205-0001", "cuizhuyuan", "翠竹园社区"),
+                &[(attr::STATUS, "待受理"), (attr::DUE_AT, "2026-12-10")],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20260420-0001", "binhu", "滨湖社区"),
+                &[
+                    (attr::STATUS, "已办结"),
+                    (attr::DUE_AT, "2026-04-28"),
+                    (attr::CLOSED_AT, "2026-04-27T15:00:00+08:00"),
+                ],
+            ),
+        ),
+        (
+            "ydt-reports",
+            with(
+                case("J20260410-0001", "binhu", "滨湖社区"),
+                &[
+                    (attr::STATUS, "不予受理"),
+                    (attr::DUE_AT, "2026-04-20"),
+                    (attr::CLOSED_AT, "2026-04-15T15:00:00+08:00"),
+                ],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261120-0002", "binhu", "滨湖社区"),
+                &[
+                    (attr::STATUS, "已办结"),
+                    (attr::DUE_AT, "2026-11-27"),
+                    (attr::CLOSED_AT, "2026-11-26T15:00:00+08:00"),
+                ],
+            ),
+        ),
+    ];
+    for (table, fields) in &seeded {
+        put_case(&client, table, fields).await;
+    }
+
+    let today = Date::parse("2026-12-10").unwrap();
+    let recorder = Recorder::default();
+    let morning = daily::run(&client, &names(), &recorder, today, 180)
+        .await
+        .unwrap();
+
+    // Overdue: open and due before today, oldest first; due today is not yet overdue.
+    let overdue = daily::overdue(&client, &names(), today).await.unwrap();
+    let ids: Vec<&str> = overdue.iter().map(|c| c.case_id.as_str()).collect();
+    assert_eq!(ids, ["20261120-0001", "J20261125-0001", "20261201-0001"]);
+    assert_eq!(overdue[0].days_late(today), 13);
+    assert_eq!(morning.overdue, 3);
+
+    let notices = recorder.notices();
+    let to: Vec<&Audience> = notices.iter().map(|n| &n.to).collect();
+    assert_eq!(
+        to,
+        [
+            &Audience::Supervisor,
+            &Audience::Community("cuizhuyuan".into()),
+            &Audience::Community("wanshou".into())
+        ]
+    );
+    assert_eq!(notices[0].subject, "2026-12-10 逾期未办结 3 件");
+    assert!(notices[0].message.contains("J20261125-0001"));
+    // A report never reaches the community it may concern.
+    assert!(
+        !notices[1].message.contains("J20261125-0001"),
+        "{}",
+        notices[1].message
+    );
+    assert!(
+        notices[1].message.contains(
+            "20261201-0001  翠竹园社区  投诉·低保、补贴发放  待受理  期限 2026-12-08（逾期 2 天）"
+        ),
+        "{}",
+        notices[1].message
+    );
+    for n in &notices {
+        assert!(!n.message.contains("13800001234"), "contact in a notice");
+    }
+
+    // Contacts go 180 days after closing; recent ones stay.
+    let mut removed = morning.contacts_removed.clone();
+    removed.sort();
+    assert_eq!(removed, ["20260420-0001", "J20260410-0001"]);
+    let old = get_case(&client, "ydt-cases", "20260420-0001").await;
+    assert!(!old.contains_key(attr::CONTACT_NAME) && !old.contains_key(attr::CONTACT_PHONE));
+    assert_eq!(old[attr::STATUS].as_s().unwrap(), "已办结");
+    let recent = get_case(&client, "ydt-cases", "20261120-0002").await;
+    assert!(recent.contains_key(attr::CONTACT_PHONE));
+    let open = get_case(&client, "ydt-cases", "20261201-0001").await;
+    assert!(open.contains_key(attr::CONTACT_PHONE));
+}
+
+#[tokio::test]
+async fn notices_are_published_to_sns_with_the_community_attribute() {
+    let moto = Moto::start();
+    let config = aws_sdk_sns::Config::builder()
+        .behavior_version_latest()
+        .region(aws_sdk_sns::config::Region::new(REGION))
+        .endpoint_url(&moto.endpoint)
+        .credentials_provider(aws_sdk_sns::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .build();
+    let sns = aws_sdk_sns::Client::from_conf(config);
+    let topic = |name: &'static str| {
+        let sns = sns.clone();
+        async move {
+            sns.create_topic()
+                .name(name)
+                .send()
+                .await
+                .unwrap()
+                .topic_arn()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let topics = Topics {
+        handlers: Some(topic("handlers").await),
+        supervisor: Some(topic("supervisor").await),
+    };
+    let notifier = SnsNotifier::new(sns, topics);
+    for to in [
+        Audience::Community("cuizhuyuan".into()),
+        Audience::Supervisor,
+    ] {
+        notifier
+            .send(&Notice {
+                to,
+                subject: "新投诉 20261201-0001 翠竹园社区".into(),
+                message: "案件编号：20261201-0001".into(),
+            })
+            .await
+            .expect("published");
+    }
+    // No topic configured: nothing is sent, and that is not an error.
+    let quiet = SnsNotifier::new(
+        aws_sdk_sns::Client::from_conf(
+            aws_sdk_sns::Config::builder()
+                .behavior_version_latest()
+                .region(aws_sdk_sns::config::Region::new(REGION))
+                .endpoint_url("http://127.0.0.1:9")
+                .build(),
+        ),
+        Topics::default(),
+    );
+    quiet
+        .send(&Notice {
+            to: Audience::Supervisor,
+            subject: "x".into(),
+            message: "x".into(),
+        })
+        .await
+        .unwrap();
+}
