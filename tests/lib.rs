@@ -1,1 +1,4 @@
-//! Shared helpers for the end-to-end tests: locating the built binaries and temporary site roots.
+//! Shared helpers for the end-to-end tests: the fault-injecting proxy that stands between the
+//! function's DynamoDB store and moto.
+
+pub mod fault_proxy;

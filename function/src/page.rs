@@ -22,6 +22,21 @@ pub fn escape(text: &str) -> String {
 
 const STYLE: &str = "body{font:18px/1.7 system-ui,-apple-system,\"PingFang SC\",\"Microsoft YaHei\",sans-serif;margin:0 auto;max-width:36em;padding:16px;color:#111;background:#fff}h1{font-size:24px;margin:.5em 0}dl{margin:0}dt{color:#555;margin-top:.8em}dd{margin:0}.big{font-size:30px;font-weight:700;letter-spacing:.06em;word-break:break-all}.err{color:#a40000}.box{border:2px solid #333;border-radius:6px;padding:12px;margin:1em 0}a{color:#0645ad;font-size:20px}textarea{width:100%;font-size:18px;min-height:8em}ol li{margin:.6em 0}.reply{border-left:4px solid #2a6;padding-left:10px;margin:.8em 0;white-space:pre-wrap}";
 
+/// The `Content-Security-Policy` header of every HTML answer: nothing runs, the one inline style
+/// is allowed by its hash, forms post only back here. Computed once from [`STYLE`].
+pub fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine;
+        use sha2::{Digest, Sha256};
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE));
+        format!(
+            "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; \
+             form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        )
+    })
+}
+
 fn layout(title: &str, site_title: &str, main: &str) -> String {
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\

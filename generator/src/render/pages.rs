@@ -231,6 +231,7 @@ impl<'a> SiteContext<'a> {
         let mut ctx = tera::Context::new();
         ctx.insert("site", &self.view);
         ctx.insert("page", &page);
+        ctx.insert("csp", &super::csp::policy());
         ctx
     }
 }
@@ -410,7 +411,7 @@ impl Writer<'_> {
                     path[1..].to_string()
                 };
                 let minified = crate::output::minify_html(html.as_bytes());
-                self.file(&file, &minified);
+                self.file(&file, &super::csp::seal(&minified));
                 self.summary.pages += 1;
             }
             Err(d) => self.problems.push(d),
