@@ -6,6 +6,10 @@
 //! the client's timeout, or — the hard case — the request forwarded and written, and the answer
 //! dropped. Faults are drawn from a seeded generator, so a failing run can be replayed.
 //!
+//! moto is not DynamoDB in one way that matters here: its backend takes no locks, so two
+//! concurrent `ADD`s can read the same count and two transactions can interleave, where DynamoDB
+//! makes each atomic. The proxy therefore hands moto one request at a time.
+//!
 //! It speaks just enough HTTP/1.1 for the SDK: one request per connection (`Connection: close` on
 //! every answer), bodies sized by `Content-Length`. Not a general proxy.
 
@@ -108,6 +112,7 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let log = Arc::new(FaultLog::default());
+        let moto = Arc::new(tokio::sync::Mutex::new(()));
         let draws = Arc::new(AtomicU64::new(plan.seed));
         let shared = log.clone();
         tokio::spawn(async move {
@@ -116,10 +121,11 @@ impl FaultProxy {
                     continue;
                 };
                 let log = shared.clone();
+                let moto = moto.clone();
                 // splitmix64 over a shared counter: every connection its own reproducible draw.
                 let draw = splitmix64(draws.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed));
                 tokio::spawn(async move {
-                    let _ = serve(client, upstream, plan, draw, &log).await;
+                    let _ = serve(client, upstream, &moto, plan, draw, &log).await;
                 });
             }
         });
@@ -213,8 +219,14 @@ async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>
     Ok(Some(request))
 }
 
-/// Sends the request to moto and reads its whole answer (moto closes after it).
-async fn forward(upstream: SocketAddr, request: &Request) -> std::io::Result<Vec<u8>> {
+/// Sends the request to moto and reads its whole answer (moto closes after it), one request at a
+/// time.
+async fn forward(
+    upstream: SocketAddr,
+    one_at_a_time: &tokio::sync::Mutex<()>,
+    request: &Request,
+) -> std::io::Result<Vec<u8>> {
+    let _turn = one_at_a_time.lock().await;
     let mut moto = TcpStream::connect(upstream).await?;
     moto.write_all(&request.to_upstream()).await?;
     let mut answer = Vec::new();
@@ -271,6 +283,7 @@ fn reset(stream: TcpStream) {
 async fn serve(
     mut client: TcpStream,
     upstream: SocketAddr,
+    moto: &tokio::sync::Mutex<()>,
     plan: FaultPlan,
     draw: u64,
     log: &FaultLog,
@@ -281,7 +294,7 @@ async fn serve(
     let fault = choose(&plan, draw);
     log.record(&request.operation(), fault);
     let answer = match fault {
-        Fault::None => forward(upstream, &request).await?,
+        Fault::None => forward(upstream, moto, &request).await?,
         Fault::ServerError => dynamodb_error(
             "500 Internal Server Error",
             "InternalServerError",
@@ -303,10 +316,10 @@ async fn serve(
         }
         Fault::Delay => {
             tokio::time::sleep(plan.delay).await;
-            forward(upstream, &request).await?
+            forward(upstream, moto, &request).await?
         }
         Fault::LostAnswer => {
-            forward(upstream, &request).await?;
+            forward(upstream, moto, &request).await?;
             reset(client);
             return Ok(());
         }

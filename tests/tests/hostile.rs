@@ -38,7 +38,11 @@ fn config(default_cases: u32) -> Config {
 /// Chinese text with no digits, letters or separators that could join a number.
 fn chinese(max: usize) -> impl Strategy<Value = String> {
     proptest::collection::vec(
-        prop_oneof![Just('，'), Just('。'), proptest::char::range('\u{4e00}', '\u{9fa5}')],
+        prop_oneof![
+            Just('，'),
+            Just('。'),
+            proptest::char::range('\u{4e00}', '\u{9fa5}')
+        ],
         0..max,
     )
     .prop_map(|c| c.into_iter().collect())
@@ -56,13 +60,18 @@ fn id_check_digit(first17: &str) -> char {
 
 /// A resident ID number with a valid check digit and birth date.
 fn resident_id() -> impl Strategy<Value = String> {
-    (110000u32..660000, 1930u32..2020, 1u32..=12, 1u32..=28, 0u32..1000).prop_map(
-        |(region, year, month, day, sequence)| {
+    (
+        110000u32..660000,
+        1930u32..2020,
+        1u32..=12,
+        1u32..=28,
+        0u32..1000,
+    )
+        .prop_map(|(region, year, month, day, sequence)| {
             let first17 = format!("{region:06}{year:04}{month:02}{day:02}{sequence:03}");
             let check = id_check_digit(&first17);
             format!("{first17}{check}")
-        },
-    )
+        })
 }
 
 fn luhn_check_digit(payload: &str) -> char {
@@ -86,7 +95,10 @@ fn luhn_check_digit(payload: &str) -> char {
 /// A bank card number: 16–19 digits passing the Luhn check.
 fn bank_card() -> impl Strategy<Value = String> {
     (15usize..=18).prop_flat_map(|n| {
-        ("[1-9]", proptest::string::string_regex(&format!("[0-9]{{{}}}", n - 1)).unwrap())
+        (
+            "[1-9]",
+            proptest::string::string_regex(&format!("[0-9]{{{}}}", n - 1)).unwrap(),
+        )
             .prop_map(|(first, rest)| {
                 let payload = format!("{first}{rest}");
                 let check = luhn_check_digit(&payload);
@@ -166,14 +178,25 @@ fn the_privacy_guard_finds_every_unmasked_identifier_in_chinese_text() {
 fn the_privacy_guard_never_flags_a_masked_identifier() {
     let mut runner = TestRunner::new(config(1000));
     let masked = prop_oneof![
-        resident_id().prop_flat_map(|id| (Just(id), 1usize..=10)).prop_map(|(id, stars)| {
-            let kept_end = 18 - (10 - stars).min(4).max(1);
-            format!("{}{}{}", &id[..6], "*".repeat(kept_end - 6), &id[kept_end..])
-        }),
+        resident_id()
+            .prop_flat_map(|id| (Just(id), 1usize..=10))
+            .prop_map(|(id, stars)| {
+                let kept_end = 18 - (10 - stars).min(4).max(1);
+                format!(
+                    "{}{}{}",
+                    &id[..6],
+                    "*".repeat(kept_end - 6),
+                    &id[kept_end..]
+                )
+            }),
         mobile().prop_map(|m| {
             let digits: String = m.chars().filter(char::is_ascii_digit).collect();
             let digits = digits.trim_start_matches("86");
-            let digits = if digits.len() == 11 { digits } else { &digits[digits.len() - 11..] };
+            let digits = if digits.len() == 11 {
+                digits
+            } else {
+                &digits[digits.len() - 11..]
+            };
             format!("{}****{}", &digits[..3], &digits[7..])
         }),
         bank_card().prop_map(|c| format!("{}********{}", &c[..4], &c[c.len() - 4..])),
@@ -372,7 +395,12 @@ fn request_strategy() -> impl Strategy<Value = (String, String, Vec<(String, Str
     )
 }
 
-fn build_request(method: &str, path: &str, headers: &[(String, String)], body: Vec<u8>) -> Option<Request> {
+fn build_request(
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Option<Request> {
     let mut builder = http::Request::builder()
         .method(Method::from_bytes(method.as_bytes()).ok()?)
         .uri(http::Uri::try_from(format!("https://ydt.example{path}")).ok()?);

@@ -54,7 +54,10 @@ fn start_tags(html: &str) -> Vec<Tag> {
         i = name_end;
         let mut attributes = Vec::new();
         loop {
-            while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace() || *b == b'/') {
+            while bytes
+                .get(i)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
+            {
                 i += 1;
             }
             match bytes.get(i) {
@@ -75,7 +78,9 @@ fn start_tags(html: &str) -> Vec<Tag> {
                 i += 1;
                 match bytes.get(i) {
                     Some(&q) if q == b'"' || q == b'\'' => {
-                        let end = html[i + 1..].find(q as char).map_or(html.len(), |e| e + i + 1);
+                        let end = html[i + 1..]
+                            .find(q as char)
+                            .map_or(html.len(), |e| e + i + 1);
                         value = html[i + 1..end].to_string();
                         i = (end + 1).min(html.len());
                     }
@@ -117,12 +122,19 @@ fn assert_inert(where_: &str, html: &str) {
             assert!(src.starts_with("/static/"), "{where_}: script {src:?}");
         }
         assert!(
-            !matches!(tag.name.as_str(), "iframe" | "object" | "embed" | "base" | "frame"),
+            !matches!(
+                tag.name.as_str(),
+                "iframe" | "object" | "embed" | "base" | "frame"
+            ),
             "{where_}: <{}>",
             tag.name
         );
         for (key, value) in &tag.attributes {
-            assert!(!key.starts_with("on"), "{where_}: <{} {key}={value:?}>", tag.name);
+            assert!(
+                !key.starts_with("on"),
+                "{where_}: <{} {key}={value:?}>",
+                tag.name
+            );
             let url: String = value
                 .chars()
                 .filter(|c| !c.is_whitespace() && !c.is_control())
@@ -190,7 +202,11 @@ fn replace_line(file: &Path, starts_with: &str, new_line: &str) {
             }
         })
         .collect();
-    assert!(done, "{} has no line starting {starts_with:?}", file.display());
+    assert!(
+        done,
+        "{} has no line starting {starts_with:?}",
+        file.display()
+    );
     std::fs::write(file, replaced.join("\n") + "\n").unwrap();
 }
 
@@ -260,13 +276,26 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
     }
     assert!(pages > 20);
     // The escaped text is there (the injection was published as text, not lost silently).
-    assert!(carried > 5, "escaped catalogue text found on only {carried} pages");
+    assert!(
+        carried > 5,
+        "escaped catalogue text found on only {carried} pages"
+    );
     let notice_page =
         std::fs::read_to_string(out.join("c/cuizhuyuan/notices/2026-11-tingshui/index.html"))
             .unwrap();
-    assert!(notice_page.contains("&lt;img src=x onerror=alert(1)>") || notice_page.contains("&lt;img src=x onerror=alert(1)&gt;"));
-    assert!(!notice_page.to_ascii_lowercase().contains("javascript:alert(6)\""));
-    assert!(notice_page.contains("&lt;div onclick"), "raw HTML is shown as text");
+    assert!(
+        notice_page.contains("&lt;img src=x onerror=alert(1)>")
+            || notice_page.contains("&lt;img src=x onerror=alert(1)&gt;")
+    );
+    assert!(
+        !notice_page
+            .to_ascii_lowercase()
+            .contains("javascript:alert(6)\"")
+    );
+    assert!(
+        notice_page.contains("&lt;div onclick"),
+        "raw HTML is shown as text"
+    );
 }
 
 /// The page's policy names exactly the hash of its inline style, and nothing looser.
@@ -281,7 +310,10 @@ fn assert_policy(where_: &str, html: &str) {
     let head_end = html.find("</head>").unwrap();
     assert!(tag_end < head_end);
     if let Some(style_at) = html.find("<style>") {
-        assert!(tag_end < style_at, "{where_}: the policy must come before the style");
+        assert!(
+            tag_end < style_at,
+            "{where_}: the policy must come before the style"
+        );
         let start = style_at + "<style>".len();
         let end = start + html[start..].find("</style>").unwrap();
         let hash = ydt::render::csp::source_hash(html[start..end].as_bytes());
@@ -295,7 +327,10 @@ fn assert_policy(where_: &str, html: &str) {
         "base-uri 'none'",
         "object-src 'none'",
     ] {
-        assert!(policy.contains(must), "{where_}: policy lacks {must}: {policy}");
+        assert!(
+            policy.contains(must),
+            "{where_}: policy lacks {must}: {policy}"
+        );
     }
     assert!(!policy.contains("unsafe-inline"), "{where_}: {policy}");
 }
@@ -349,7 +384,12 @@ async fn injections_in_complaints_and_replies_come_out_escaped() {
     let (_, case) = store.cases().unwrap().pop().unwrap();
     let case_id = case.case.case_id.clone();
     store
-        .edit(&case_id, Some("办理中"), Some(&text), "2026-12-02T09:00:00+08:00")
+        .edit(
+            &case_id,
+            Some("办理中"),
+            Some(&text),
+            "2026-12-02T09:00:00+08:00",
+        )
         .unwrap();
     // The query code is on the receipt page, grouped in fours.
     let receipt = accepted.text();
@@ -377,7 +417,10 @@ async fn injections_in_complaints_and_replies_come_out_escaped() {
     assert_eq!(tracked.status, 200, "{}", tracked.text());
     let page = tracked.text();
     assert_inert("track page", &page);
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
     assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
     assert_header_policy(&tracked);
 
@@ -391,7 +434,11 @@ async fn injections_in_complaints_and_replies_come_out_escaped() {
     )
     .await;
     assert_eq!(json.status, 200);
-    assert!(json.header("content-type").unwrap().starts_with("application/json"));
+    assert!(
+        json.header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
     assert_eq!(json.json()["replies"][0]["text"], text);
 }
 

@@ -13,15 +13,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition, TokenBucket};
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use sha2::{Digest, Sha256};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
     StreamSpecification, StreamViewType, TimeToLiveSpecification, TransactWriteItem,
 };
+use sha2::{Digest, Sha256};
 
 use super::{
     CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
@@ -79,6 +79,11 @@ pub struct Resilience {
     pub max_attempts: u32,
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
+    /// The SDK's retry quota (a token bucket: a retry costs 5, a timeout 10, a success gives 1
+    /// back). Its default of 500 runs dry after a hundred retries in a row and then no call is
+    /// retried at all; ours is larger, so a burst of faults is ridden out rather than passed on
+    /// to residents as 503s, while a lasting outage still stops retrying.
+    pub retry_quota: usize,
 }
 
 impl Default for Resilience {
@@ -90,6 +95,7 @@ impl Default for Resilience {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(50),
             max_backoff: Duration::from_secs(1),
+            retry_quota: 20_000,
         }
     }
 }
@@ -106,6 +112,11 @@ impl Resilience {
                     .connect_timeout(self.connect)
                     .operation_attempt_timeout(self.attempt)
                     .operation_timeout(self.operation)
+                    .build(),
+            )
+            .retry_partition(
+                RetryPartition::custom("ydt-dynamodb")
+                    .token_bucket(TokenBucket::builder().capacity(self.retry_quota).build())
                     .build(),
             )
             .retry_config(
@@ -328,7 +339,11 @@ impl Store for DynamoStore {
         // cancelling it. A later attempt by the handler has a new case number, so a new token.
         let token = {
             let digest = Sha256::digest(format!("{key_hash}\n{}", case.case_id).as_bytes());
-            digest.iter().take(18).map(|b| format!("{b:02x}")).collect::<String>()
+            digest
+                .iter()
+                .take(18)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         };
         let result = self
             .client
