@@ -181,7 +181,7 @@ fn the_privacy_guard_never_flags_a_masked_identifier() {
         resident_id()
             .prop_flat_map(|id| (Just(id), 1usize..=10))
             .prop_map(|(id, stars)| {
-                let kept_end = 18 - (10 - stars).min(4).max(1);
+                let kept_end = 18 - (10 - stars).clamp(1, 4);
                 format!(
                     "{}{}{}",
                     &id[..6],

@@ -316,7 +316,7 @@ fn assert_policy(where_: &str, html: &str) {
         );
         let start = style_at + "<style>".len();
         let end = start + html[start..].find("</style>").unwrap();
-        let hash = ydt::render::csp::source_hash(html[start..end].as_bytes());
+        let hash = ydt::render::csp::source_hash(&html.as_bytes()[start..end]);
         assert!(policy.contains(&hash), "{where_}: style hash missing");
     }
     for must in [
@@ -451,6 +451,6 @@ fn assert_header_policy(answer: &common::Answer) {
     let html = answer.text();
     let start = html.find("<style>").unwrap() + "<style>".len();
     let end = start + html[start..].find("</style>").unwrap();
-    let hash = ydt::render::csp::source_hash(html[start..end].as_bytes());
+    let hash = ydt::render::csp::source_hash(&html.as_bytes()[start..end]);
     assert!(policy.contains(&hash), "{policy} lacks {hash}");
 }
