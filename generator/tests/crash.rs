@@ -114,22 +114,25 @@ fn build(root: &Path, out: &Path) -> Child {
         .expect("start ydt build")
 }
 
+/// Kills per run of the build test.
+const ROUNDS: usize = 6;
+
 #[test]
 fn a_killed_build_leaves_the_previous_site_whole() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
-    larger_site(&root, 12);
+    larger_site(&root, 6);
     let out = dir.path().join("public");
 
     let started = Instant::now();
     assert!(build(&root, &out).wait().unwrap().success());
     let full_build = started.elapsed();
     let mut previous = snapshot(&out);
-    assert!(previous.len() > 500, "{} files", previous.len());
+    assert!(previous.len() > 300, "{} files", previous.len());
 
     let mut delays = Delays::from_env();
     let mut swapped = 0;
-    for round in 1..=8 {
+    for round in 1..=ROUNDS {
         set_title(&root, round);
         let mut child = build(&root, &out);
         std::thread::sleep(delays.below(full_build.mul_f64(1.2)));
@@ -166,7 +169,7 @@ fn a_killed_build_leaves_the_previous_site_whole() {
             previous = now;
         }
     }
-    eprintln!("8 kills, {swapped} after the swap; a full build takes {full_build:?}");
+    eprintln!("{ROUNDS} kills, {swapped} after the swap; a full build takes {full_build:?}");
 
     // The next build succeeds and leaves no staging directory behind.
     set_title(&root, 99);
