@@ -14,6 +14,9 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Direction overrides and isolates would make a reply or a complaint read otherwise
+            // than it is written (digits reversed, text hidden); shown text never needs them.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
             _ => out.push(c),
         }
     }

@@ -422,6 +422,10 @@ async fn injections_in_complaints_and_replies_come_out_escaped() {
         "{page}"
     );
     assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        !page.contains('\u{202E}'),
+        "a direction override shown as is"
+    );
     assert_header_policy(&tracked);
 
     // JSON answers are data, never HTML: served as JSON, so a browser never renders them.
