@@ -1,4 +1,7 @@
-//! Shared helpers for the end-to-end tests: locating the built binaries and temporary site roots.
+//! Shared helpers for the end-to-end tests: locating the built binaries, temporary site roots,
+//! and the fault-injecting proxy that stands between the function's DynamoDB store and moto.
+
+pub mod fault_proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -20,6 +20,12 @@ use crate::store::{
 use crate::table::{meta, status};
 use crate::validate::{self, Input, Invalid};
 
+/// The longest a submission or lookup may take before the resident is told to retry (503): well
+/// inside API Gateway's 30 s, so the answer is ours, not a gateway timeout the page cannot read.
+/// Cutting a store call short is safe: a case is written in one transaction with its
+/// idempotency record, so the retry finds it or writes it, never half of it.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Largest request body accepted (413 beyond).
 pub const MAX_BODY_BYTES: usize = 32 * 1024;
 /// Seconds a client is asked to wait after a storage fault.
@@ -146,8 +152,8 @@ pub async fn handle<S: Store>(app: &App<S>, req: Request) -> Result<Response<Bod
     let path = req.uri().path();
     let method = req.method();
     let answer = match path {
-        "/api/submissions" if method == Method::POST => submit(app, &req).await,
-        "/api/track" if method == Method::POST => track(app, &req).await,
+        "/api/submissions" if method == Method::POST => within_deadline(submit(app, &req)).await,
+        "/api/track" if method == Method::POST => within_deadline(track(app, &req)).await,
         "/api/v.gif" if method == Method::GET || method == Method::HEAD => {
             return Ok(visit(app, &req, method == Method::GET).await);
         }
@@ -156,6 +162,18 @@ pub async fn handle<S: Store>(app: &App<S>, req: Request) -> Result<Response<Bod
         _ => Err((ApiError::not_found(), None)),
     };
     Ok(answer.unwrap_or_else(|(err, page)| error_response(app, &err, page)))
+}
+
+/// A 503 the page retries once [`ANSWER_WITHIN`] has passed. The answer is JSON then, also for a
+/// form post: what was typed is still in the resident's browser, one step back.
+async fn within_deadline(answer: impl Future<Output = Answer>) -> Answer {
+    match tokio::time::timeout(ANSWER_WITHIN, answer).await {
+        Ok(answer) => answer,
+        Err(_) => Err((
+            StoreError(format!("no answer within {} s", ANSWER_WITHIN.as_secs())).into(),
+            None,
+        )),
+    }
 }
 
 /// Where an HTML error page sends the resident back, and the text to keep for them.
@@ -672,6 +690,10 @@ fn html(status: StatusCode, page: String) -> Response<Body> {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(page::content_security_policy()),
+    );
     response
 }
 

@@ -3,7 +3,7 @@
 
 use lambda_http::{Error, service_fn};
 use ydt_function::App;
-use ydt_function::store::dynamodb::{DynamoStore, TableNames};
+use ydt_function::store::dynamodb::{DynamoStore, Resilience, TableNames};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,8 +11,10 @@ async fn main() -> Result<(), Error> {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()
         .await;
+    // Timeouts and retries so every answer comes well inside API Gateway's 30 s.
+    let dynamodb = Resilience::default().apply(aws_sdk_dynamodb::config::Builder::from(&config));
     let store = DynamoStore::new(
-        aws_sdk_dynamodb::Client::new(&config),
+        aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
         TableNames::from_env(),
     );
     let app = App::from_env(store)?;

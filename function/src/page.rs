@@ -14,6 +14,9 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Direction overrides and isolates would make a reply or a complaint read otherwise
+            // than it is written (digits reversed, text hidden); shown text never needs them.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
             _ => out.push(c),
         }
     }
@@ -46,6 +49,21 @@ const STYLE: &str = concat!(
     ".nav a.primary{background:#b71c1c;color:#fff}",
     "@media print{header,.nav{display:none}.box{border-color:#000;background:#fff}}",
 );
+
+/// The `Content-Security-Policy` header of every HTML answer: nothing runs, the one inline style
+/// is allowed by its hash, forms post only back here. Computed once from [`STYLE`].
+pub fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine;
+        use sha2::{Digest, Sha256};
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE));
+        format!(
+            "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; \
+             form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        )
+    })
+}
 
 fn layout(title: &str, site_title: &str, main: &str) -> String {
     format!(

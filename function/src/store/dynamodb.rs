@@ -5,16 +5,23 @@
 //! single `UpdateItem ADD`s. Track reads a case's partition (case item plus timeline) with one
 //! consistent `Query`. Items are read leniently: a handler may have edited or removed attributes
 //! in the console.
+//!
+//! [`Resilience`] sets how long the SDK waits and how often it retries, so that a submission is
+//! answered well inside API Gateway's 30 s even when DynamoDB throttles, fails or goes quiet.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition, TokenBucket};
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
     StreamSpecification, StreamViewType, TimeToLiveSpecification, TransactWriteItem,
 };
+use sha2::{Digest, Sha256};
 
 use super::{
     CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
@@ -49,6 +56,75 @@ impl TableNames {
             (table::REPORTS, &self.reports),
             (table::META, &self.meta),
         ]
+    }
+}
+
+/// The SDK's timeouts and retries for every call of the store.
+///
+/// A submission makes at most six calls one after another (idempotency read, two rate-limit
+/// counters, case number, the transaction, and the idempotency read again if the transaction was
+/// cancelled), and the handler gives up after [`crate::handler::ANSWER_WITHIN`] with a 503 the
+/// page retries. DynamoDB answers in milliseconds, so an attempt that has not answered in
+/// `attempt` is treated as lost and retried; every error the SDK deems transient (5xx, throttling,
+/// a reset connection, a timeout) is retried with jittered exponential backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resilience {
+    /// Opening a connection.
+    pub connect: Duration,
+    /// One attempt, from sending the request to the last byte of the answer.
+    pub attempt: Duration,
+    /// One call, all attempts and backoff included.
+    pub operation: Duration,
+    /// Attempts per call, the first included.
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    /// The SDK's retry quota (a token bucket: a retry costs 5, a timeout 10, a success gives 1
+    /// back). Its default of 500 runs dry after a hundred retries in a row and then no call is
+    /// retried at all; ours is larger, so a burst of faults is ridden out rather than passed on
+    /// to residents as 503s, while a lasting outage still stops retrying.
+    pub retry_quota: usize,
+}
+
+impl Default for Resilience {
+    fn default() -> Resilience {
+        Resilience {
+            connect: Duration::from_secs(1),
+            attempt: Duration::from_secs(2),
+            operation: Duration::from_secs(5),
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_secs(1),
+            retry_quota: 20_000,
+        }
+    }
+}
+
+impl Resilience {
+    /// The SDK configuration with these timeouts and retries.
+    pub fn apply(
+        &self,
+        builder: aws_sdk_dynamodb::config::Builder,
+    ) -> aws_sdk_dynamodb::config::Builder {
+        builder
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(self.connect)
+                    .operation_attempt_timeout(self.attempt)
+                    .operation_timeout(self.operation)
+                    .build(),
+            )
+            .retry_partition(
+                RetryPartition::custom("ydt-dynamodb")
+                    .token_bucket(TokenBucket::builder().capacity(self.retry_quota).build())
+                    .build(),
+            )
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(self.max_attempts)
+                    .with_initial_backoff(self.initial_backoff)
+                    .with_max_backoff(self.max_backoff),
+            )
     }
 }
 
@@ -258,9 +334,21 @@ impl Store for DynamoStore {
                 .map_err(fault)?;
             Ok(TransactWriteItem::builder().put(put).build())
         };
+        // The same token for the SDK's retries of this very transaction: if the first attempt was
+        // written but its answer lost, DynamoDB answers the retry with success instead of
+        // cancelling it. A later attempt by the handler has a new case number, so a new token.
+        let token = {
+            let digest = Sha256::digest(format!("{key_hash}\n{}", case.case_id).as_bytes());
+            digest
+                .iter()
+                .take(18)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
         let result = self
             .client
             .transact_write_items()
+            .client_request_token(token)
             .transact_items(put(key_item)?)
             .transact_items(put(Self::case_to_item(case))?)
             .send()

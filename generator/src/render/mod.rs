@@ -3,6 +3,7 @@
 //! manifest. Rendering runs a community at a time in parallel and hands each finished file to a
 //! [`Sink`]; it never touches the output folder itself.
 
+pub mod csp;
 pub mod data;
 pub mod feed;
 mod pages;

@@ -250,6 +250,7 @@ impl<'a> SiteContext<'a> {
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", self.home_view.clone());
         ctx.insert("page", &page);
+        ctx.insert("csp", &super::csp::policy());
         ctx
     }
 }
@@ -430,7 +431,7 @@ impl Writer<'_> {
                     path[1..].to_string()
                 };
                 let minified = crate::output::minify_html(html.as_bytes());
-                self.file(&file, &minified);
+                self.file(&file, &super::csp::seal(&minified));
                 self.summary.pages += 1;
             }
             Err(d) => self.problems.push(d),
