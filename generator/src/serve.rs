@@ -35,6 +35,13 @@ use ydt_function::{App, lambda_http};
 pub const DEFAULT_PORT: u16 = 1111;
 const POLL_INTERVAL: Duration = Duration::from_millis(300);
 const RELOAD_PATH: &str = "/__ydt/reload";
+/// The live-reload script, served as a file: the pages' Content-Security-Policy allows scripts
+/// from the site itself only, never inline.
+const RELOAD_SCRIPT_PATH: &str = "/__ydt/reload.js";
+const RELOAD_SCRIPT: &str = "(function(){var s=document.currentScript&&document.currentScript.src||'';\
+var m=/[?&]v=(\\d+)/.exec(s);var v=m?m[1]:'0';function poll(){var x=new XMLHttpRequest();\
+x.open('GET','/__ydt/reload?v='+v);x.onload=function(){if(x.status===200&&x.responseText!==String(v)){location.reload();}\
+else{setTimeout(poll,100);}};x.onerror=function(){setTimeout(poll,1000);};x.send();}poll();})();\n";
 /// A long poll answers at the latest after this, and the page asks again.
 const RELOAD_WAIT: Duration = Duration::from_secs(25);
 /// Bodies beyond this are refused before reaching the handler (which itself allows 32 KiB).
@@ -276,6 +283,13 @@ async fn respond(
     let path = req.uri().path().to_string();
     Ok(if path == RELOAD_PATH {
         wait_for_rebuild(&preview, req.uri().query().unwrap_or("")).await
+    } else if path == RELOAD_SCRIPT_PATH {
+        let mut answer = plain(StatusCode::OK, RELOAD_SCRIPT);
+        answer.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/javascript; charset=utf-8"),
+        );
+        answer
     } else if path.starts_with("/api/") {
         api(&preview, req, peer).await
     } else {
@@ -393,11 +407,7 @@ fn file_answer(
 
 /// Adds the live-reload script before `</body>`, or at the end when minification dropped the tag.
 fn with_reload_script(mut html: Vec<u8>, generation: u64) -> Vec<u8> {
-    let script = format!(
-        "<script>(function(){{var v={generation};function poll(){{var x=new XMLHttpRequest();\
-         x.open('GET','{RELOAD_PATH}?v='+v);x.onload=function(){{if(x.status===200&&x.responseText!==String(v)){{location.reload();}}else{{setTimeout(poll,100);}}}};\
-         x.onerror=function(){{setTimeout(poll,1000);}};x.send();}}poll();}})();</script>"
-    );
+    let script = format!("<script src=\"{RELOAD_SCRIPT_PATH}?v={generation}\"></script>");
     let at = html
         .windows(7)
         .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
@@ -496,11 +506,11 @@ mod tests {
     fn reload_script_goes_into_html_only_before_body_end() {
         let html = with_reload_script(b"<p>hi</p></body></html>".to_vec(), 3);
         let html = String::from_utf8(html).unwrap();
-        assert!(html.starts_with("<p>hi</p><script>"));
+        assert!(html.starts_with("<p>hi</p><script src="));
         assert!(html.ends_with("</script></body></html>"));
-        assert!(html.contains("var v=3;"));
+        assert!(html.contains("/__ydt/reload.js?v=3"));
         let minified = String::from_utf8(with_reload_script(b"<p>hi".to_vec(), 0)).unwrap();
-        assert!(minified.starts_with("<p>hi<script>"));
+        assert!(minified.starts_with("<p>hi<script src="));
         assert_eq!(content_type(Path::new("qr.svg")), "image/svg+xml");
         assert_eq!(
             content_type(Path::new("data.csv")),

@@ -305,3 +305,23 @@ test('every community entry page, with its CSS, is at most 14 KB gzipped', () =>
   }
   console.log(`entry page weights (gzip, HTML + CSS): ${JSON.stringify(sizes)}`);
 });
+
+test('a clerk\'s saved change reloads the open page, under the pages\' Content-Security-Policy', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${serve.origin}/c/qingshui/`);
+  const file = path.join(root, 'content', 'communities', 'qingshui', 'community.yaml');
+  const before = fs.readFileSync(file, 'utf8');
+  const reloaded = page.waitForNavigation({ timeout: 60000 });
+  fs.writeFileSync(file, before.replace('name: 清水苑社区', 'name: 清水苑社区（预览）'));
+  try {
+    await reloaded;
+    assert.match(await page.textContent('h1'), /清水苑社区（预览）/);
+    assert.deepEqual(errors, [], 'the live-reload script ran without a policy violation');
+  } finally {
+    fs.writeFileSync(file, before);
+    await context.close();
+  }
+});

@@ -243,6 +243,7 @@ impl<'a> SiteContext<'a> {
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", self.view.clone());
         ctx.insert("page", &page);
+        ctx.insert("csp", &super::csp::policy());
         ctx
     }
 
