@@ -186,7 +186,12 @@ fn serve_shows_the_last_good_site_and_answers_the_api_with_the_local_store() {
     assert_eq!(moved.header("location"), Some("/c/cuizhuyuan/?from=gate"));
     let community = get(port, "/c/cuizhuyuan/?from=gate");
     assert_eq!(community.status, 200);
-    assert!(community.text().contains("<script>"));
+    assert!(
+        community
+            .text()
+            .contains("<script src=\"/__ydt/reload.js?v="),
+        "the live-reload script is a file the pages' policy allows, never inline"
+    );
     assert!(community.text().ends_with("</script></body></html>"));
 
     let svg = get(port, "/c/cuizhuyuan/qr.svg");
