@@ -37,13 +37,20 @@ pub fn load_and_check(root: &Path) -> Checked {
     Checked { site, report }
 }
 
-/// Builds the site into `out`, replacing it whole only on success. Returns the summary, or the
+/// A finished build: what it wrote and found, and what `ydt serve` keeps to rebuild one community
+/// at a time (see [`crate::preview`]).
+pub struct Built {
+    /// The site with every community [thinned](Community::thin): enough for the site-wide pages.
+    pub site: Site,
+    pub theme: Theme,
+    pub options: RenderOptions,
+    pub summary: Summary,
+    pub report: Report,
+}
+
+/// Builds the site into `out`, replacing it whole only on success. Returns the build, or the
 /// report that explains why nothing was written.
-pub fn build_site(
-    root: &Path,
-    out: &Path,
-    base_url: Option<&str>,
-) -> Result<(Summary, Report), Report> {
+pub fn build_site(root: &Path, out: &Path, base_url: Option<&str>) -> Result<Built, Report> {
     build_site_with(root, out, base_url, false)
 }
 
@@ -52,7 +59,7 @@ fn build_site_with(
     out: &Path,
     base_url: Option<&str>,
     progress: bool,
-) -> Result<(Summary, Report), Report> {
+) -> Result<Built, Report> {
     let staging = match output::Staging::begin(out) {
         Ok(s) => s,
         Err(e) => {
@@ -64,15 +71,15 @@ fn build_site_with(
             return Err(report);
         }
     };
-    let (summary, mut report) = load_check_render(root, base_url, progress, &staging)?;
+    let mut built = load_check_render(root, base_url, progress, &staging)?;
     match staging.commit() {
-        Ok(()) => Ok((summary, report)),
+        Ok(()) => Ok(built),
         Err(e) => {
-            report.push(Diagnostic::general(format!(
+            built.report.push(Diagnostic::general(format!(
                 "cannot replace {}: {e}",
                 out.display()
             )));
-            Err(report)
+            Err(built.report)
         }
     }
 }
@@ -93,7 +100,7 @@ fn load_check_render(
     base_url: Option<&str>,
     progress: bool,
     sink: &dyn Sink,
-) -> Result<(Summary, Report), Report> {
+) -> Result<Built, Report> {
     let (settings, mut report) = content::load_settings(root);
     let Some(content::Settings {
         config,
@@ -188,7 +195,13 @@ fn load_check_render(
     };
     rendered.push(render::render_site_pages(&site, &theme, &options, sink));
     match render::combine(rendered) {
-        Ok(summary) => Ok((summary, report)),
+        Ok(summary) => Ok(Built {
+            site,
+            theme,
+            options,
+            summary,
+            report,
+        }),
         Err(problems) => {
             report.extend(problems);
             Err(report)
@@ -205,7 +218,9 @@ pub fn build(root: &Path, out: Option<&Path>, base_url: Option<&str>) -> u8 {
     let started = Instant::now();
     let progress = std::io::stderr().is_terminal();
     match build_site_with(root, &out, base_url, progress) {
-        Ok((summary, report)) => {
+        Ok(Built {
+            summary, report, ..
+        }) => {
             print_report(&report);
             eprintln!(
                 "built {} pages ({} files) from {} records and {} notices in {:.2} s → {}",
@@ -244,7 +259,7 @@ pub fn check(root: &Path, format: DiagnosticFormat) -> u8 {
     }
     // Render into nothing, so template errors are found too.
     let report = match load_check_render(root, None, false, &Discard) {
-        Ok((_, report)) | Err(report) => report,
+        Ok(Built { report, .. }) | Err(report) => report,
     };
     print_report(&report);
     if format == DiagnosticFormat::Github {
@@ -284,7 +299,7 @@ impl Sink for Discard {
     }
 }
 
-fn print_report(report: &Report) {
+pub fn print_report(report: &Report) {
     for d in &report.diagnostics {
         eprintln!("{d}");
     }

@@ -14,4 +14,5 @@ pub mod output;
 pub mod render;
 #[cfg(feature = "dynamodb")]
 pub mod report;
+pub mod preview;
 pub mod serve;

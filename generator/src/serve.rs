@@ -2,22 +2,26 @@
 //! submission function's own handler over the embedded local store, so the whole complaint flow
 //! can be tried on a laptop.
 //!
-//! The site is built with `ydt build` into `<root>/.ydt/public` (base URL `http://127.0.0.1:PORT`).
-//! `content/` and `themes/` are polled every 300 ms; a change rebuilds, and open pages reload
-//! through a long poll (`/__ydt/reload`) by a small script added to served HTML only. A failed
-//! build prints its errors and the previous site keeps being served. Cases are kept in
+//! The site is built with `ydt build` into `<root>/.ydt/public` (base URL `http://127.0.0.1:PORT`)
+//! and kept up to date by [`crate::preview`]: a change inside one community's folder rebuilds
+//! that community and the site-wide pages only; any other change under `content/`, `themes/` or
+//! `templates/` rebuilds everything. Changes are noticed by the system's file notifications
+//! (inotify on Linux), or by polling every 300 ms where those are not available. Open pages
+//! reload through a long poll (`/__ydt/reload`) by a small script added to served HTML only. A
+//! failed build prints its errors and the previous site keeps being served. Cases are kept in
 //! `<root>/.ydt/store/` (see `ydt cases`); the HMAC key is `YDT_HMAC_KEY` or a random key made
 //! once in `<root>/.ydt/secret`.
 //!
 //! Not a production server: it binds to loopback only and trusts its files.
 
+use std::collections::BTreeSet;
 use std::collections::hash_map::DefaultHasher;
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -32,8 +36,15 @@ use ydt_function::keys::SecretKey;
 use ydt_function::store::local::LocalStore;
 use ydt_function::{App, lambda_http};
 
+use crate::preview::{LiveSite, Outcome};
+
 pub const DEFAULT_PORT: u16 = 1111;
 const POLL_INTERVAL: Duration = Duration::from_millis(300);
+/// After a file notification, changes are gathered until none has come for this long (an editor
+/// saving in several steps builds once)…
+const SETTLE: Duration = Duration::from_millis(25);
+/// …but no longer than this.
+const SETTLE_AT_MOST: Duration = Duration::from_millis(500);
 const RELOAD_PATH: &str = "/__ydt/reload";
 /// The live-reload script, served as a file: the pages' Content-Security-Policy allows scripts
 /// from the site itself only, never inline.
@@ -61,8 +72,9 @@ pub fn store_dir(root: &Path) -> PathBuf {
 
 struct Preview {
     root: PathBuf,
+    /// The built site, served from disk.
     site: PathBuf,
-    base_url: String,
+    live: Mutex<LiveSite>,
     store: Arc<LocalStore>,
     key: SecretKey,
     /// `None` until a build has succeeded.
@@ -72,19 +84,45 @@ struct Preview {
 }
 
 impl Preview {
-    /// Builds the site; on success loads its manifest, and pages reload. Returns whether it built.
-    fn rebuild(&self) -> bool {
-        let code = crate::cli::build(&self.root, Some(&self.site), Some(&self.base_url));
-        if code != 0 {
-            eprintln!("ydt serve: build failed; still serving the previous site");
-            return false;
+    /// Brings the site up to date after `changed` paths changed (`None`: anything may have),
+    /// then reloads open pages if any file changed. Returns whether the site is up to date.
+    fn update(&self, changed: Option<Vec<PathBuf>>) -> bool {
+        let started = Instant::now();
+        let outcome = {
+            let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+            match changed {
+                Some(paths) => live.update(&paths),
+                None => live.rebuild_all(),
+            }
+        };
+        let (changed, communities, report) = match outcome {
+            Outcome::Updated {
+                changed,
+                communities,
+                report,
+            } => (changed, communities, report),
+            Outcome::Failed(report) => {
+                crate::cli::print_report(&report);
+                eprintln!("ydt serve: build failed; still serving the previous site");
+                return false;
+            }
+        };
+        crate::cli::print_report(&report);
+        if changed > 0 {
+            self.generation.send_modify(|g| *g += 1);
+            match ydt_function::app::load_manifest(&self.site.join("manifest.json")) {
+                Ok(manifest) => self.answer_with(manifest),
+                Err(err) => eprintln!("ydt serve: /api/* keeps the previous manifest: {err}"),
+            }
         }
-        let manifest_path = self.site.join("manifest.json");
-        match ydt_function::app::load_manifest(&manifest_path) {
-            Ok(manifest) => self.answer_with(manifest),
-            Err(err) => eprintln!("ydt serve: /api/* keeps the previous manifest: {err}"),
-        }
-        self.generation.send_modify(|g| *g += 1);
+        let what = match communities {
+            Some(slugs) => slugs.join(", "),
+            None => "the site".to_string(),
+        };
+        println!(
+            "ydt serve: rebuilt {what}: {changed} file(s) changed in {} ms",
+            started.elapsed().as_millis()
+        );
         true
     }
 
@@ -162,10 +200,11 @@ async fn run(root: &Path, port: u16) -> u8 {
         }
     };
     let (generation, _) = watch::channel(0);
+    let site = work_dir(root).join("public");
     let preview = Arc::new(Preview {
         root: root.to_path_buf(),
-        site: work_dir(root).join("public"),
-        base_url: format!("http://{address}"),
+        live: Mutex::new(LiveSite::new(root, &site, &format!("http://{address}"))),
+        site,
         store,
         key,
         app: RwLock::new(None),
@@ -173,7 +212,7 @@ async fn run(root: &Path, port: u16) -> u8 {
     });
 
     let builder = preview.clone();
-    let first_build = tokio::task::spawn_blocking(move || builder.rebuild()).await;
+    let first_build = tokio::task::spawn_blocking(move || builder.update(None)).await;
     if !matches!(first_build, Ok(true)) {
         // Keep serving what the last good build left, /api/* included.
         match ydt_function::app::load_manifest(&preview.site.join("manifest.json")) {
@@ -233,9 +272,88 @@ fn local_key(root: &Path) -> std::io::Result<SecretKey> {
     Ok(SecretKey::new(key.into_bytes()))
 }
 
-/// Polls the sources and rebuilds when any file under `content/` or `themes/` has changed and
-/// then held still for one poll (an editor saving several files, or one in pieces, builds once).
+/// The folders whose files make the site.
+fn source_dirs(root: &Path) -> Vec<PathBuf> {
+    ["content", "themes", "templates"]
+        .iter()
+        .map(|d| root.join(d))
+        .filter(|d| d.is_dir())
+        .collect()
+}
+
+/// Updates the preview after each burst of changes to the sources, told by the system's file
+/// notifications; polls instead where those cannot be had.
 fn watch_sources(preview: &Preview) {
+    use notify::Watcher;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watching = notify::recommended_watcher(move |event| {
+        let _ = tx.send(event);
+    })
+    .and_then(|mut watcher| {
+        for dir in source_dirs(&preview.root) {
+            watcher.watch(&dir, notify::RecursiveMode::Recursive)?;
+        }
+        Ok(watcher)
+    });
+    let _watcher = match watching {
+        Ok(watcher) => watcher,
+        Err(err) => {
+            eprintln!("ydt serve: cannot watch the sources ({err}); looking every 300 ms instead");
+            return poll_sources(preview);
+        }
+    };
+    while let Ok(first) = rx.recv() {
+        let mut burst = Burst::default();
+        burst.add(first);
+        let started = Instant::now();
+        while started.elapsed() < SETTLE_AT_MOST {
+            match rx.recv_timeout(SETTLE) {
+                Ok(event) => burst.add(event),
+                Err(_) => break,
+            }
+        }
+        if burst.everything {
+            preview.update(None);
+        } else if !burst.paths.is_empty() {
+            preview.update(Some(burst.paths.into_iter().collect()));
+        }
+    }
+}
+
+/// Source paths changed in one burst of notifications.
+#[derive(Default)]
+struct Burst {
+    paths: BTreeSet<PathBuf>,
+    /// Notifications were lost: anything may have changed.
+    everything: bool,
+}
+
+impl Burst {
+    fn add(&mut self, event: notify::Result<notify::Event>) {
+        let Ok(event) = event else {
+            self.everything = true;
+            return;
+        };
+        if event.need_rescan() {
+            self.everything = true;
+        }
+        // Reads (ours included) change nothing.
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        self.paths.extend(event.paths.into_iter().filter(|p| !is_scratch(p)));
+    }
+}
+
+/// Editors' swap, lock and backup files (`.notice.md.swp`, `.#site.yaml`, `site.yaml~`).
+fn is_scratch(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
+}
+
+/// Rebuilds the whole site when any source file has changed and then held still for one poll.
+fn poll_sources(preview: &Preview) {
     let mut built = fingerprint(&preview.root);
     let mut seen = built;
     loop {
@@ -247,9 +365,7 @@ fn watch_sources(preview: &Preview) {
         }
         if now != built {
             built = now;
-            if preview.rebuild() {
-                println!("ydt serve: rebuilt");
-            }
+            preview.update(None);
         }
     }
 }
@@ -257,8 +373,8 @@ fn watch_sources(preview: &Preview) {
 /// Paths, sizes and modification times of every source file, hashed.
 fn fingerprint(root: &Path) -> u64 {
     let mut hasher = DefaultHasher::new();
-    for dir in ["content", "themes"] {
-        for entry in walkdir::WalkDir::new(root.join(dir))
+    for dir in source_dirs(root) {
+        for entry in walkdir::WalkDir::new(dir)
             .sort_by_file_name()
             .into_iter()
             .flatten()

@@ -2,6 +2,8 @@
 //! loopback port, over a site root whose last good build is already in `.ydt/public` (the root has
 //! no content, so the build fails and the previous site must keep being served, `/api/*` too).
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -268,4 +270,45 @@ fn serve_shows_the_last_good_site_and_answers_the_api_with_the_local_store() {
     let again: serde_json::Value = serde_json::from_slice(&again.body).unwrap();
     assert_eq!(again["case_id"], case_id);
     assert_eq!(again["query_code"], receipt["query_code"]);
+}
+
+/// Waits for the first successful build: the live-reload poll answers with its generation.
+fn built_generation(port: u16) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let generation: u64 = get(port, "/__ydt/reload?v=none").text().parse().unwrap();
+        if generation > 0 {
+            return generation;
+        }
+        assert!(Instant::now() < deadline, "no build within 120 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_saved_record_reloads_open_pages_with_the_new_figures() {
+    let site = common::Site::example();
+    let server = start(&site.root);
+    let port = server.port;
+    let seen = built_generation(port);
+    let page = "/c/cuizhuyuan/2026-09-caiwu/";
+    assert!(get(port, page).text().contains("47816.93"));
+
+    // An open page is waiting for the next build…
+    let poll = std::thread::spawn(move || get(port, &format!("/__ydt/reload?v={seen}")).text());
+    std::thread::sleep(Duration::from_millis(100));
+    // …and a clerk corrects a row and the total, and saves.
+    let record = "content/communities/cuizhuyuan/records/2026-09-caiwu.yaml";
+    let text = site
+        .read(record)
+        .replace("expense: 3632.00", "expense: 3633.00")
+        .replace("expense: 47816.93", "expense: 47817.93");
+    let saved = Instant::now();
+    site.write(record, &text);
+    let next: u64 = poll.join().unwrap().parse().unwrap();
+    let reloaded = saved.elapsed();
+    assert_eq!(next, seen + 1, "the page was told to reload once");
+    let shown = get(port, page).text();
+    assert!(shown.contains("47817.93") && !shown.contains("47816.93"));
+    eprintln!("save to reload: {} ms", reloaded.as_millis());
 }

@@ -256,7 +256,9 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
 
     let out = root.path().join("public");
     let built = ydt::cli::build_site(root.path(), &out, None);
-    let (summary, _) = built.unwrap_or_else(|report| panic!("build failed: {report:?}"));
+    let summary = built
+        .unwrap_or_else(|report| panic!("build failed: {report:?}"))
+        .summary;
     assert!(summary.pages > 20);
 
     let mut pages = 0;
