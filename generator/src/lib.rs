@@ -11,8 +11,8 @@ pub mod diagnostics;
 pub mod kinds;
 pub mod model;
 pub mod output;
+pub mod preview;
 pub mod render;
 #[cfg(feature = "dynamodb")]
 pub mod report;
-pub mod preview;
 pub mod serve;

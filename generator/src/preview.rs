@@ -20,6 +20,7 @@ use std::sync::Mutex;
 
 use crate::cli::Built;
 use crate::diagnostics::{Diagnostic, Report};
+use crate::model::{Community, Notice, Office, Placement, Record, Text};
 use crate::render::{self, CommunityRenderer, Sink};
 use crate::{checks, content};
 
@@ -164,6 +165,11 @@ impl LiveSite {
             .iter()
             .position(|c| c.slug == slug)
             .map(|i| communities.remove(i));
+        // Most saves change rows or text, which no site-wide page shows: those pages stay.
+        let site_wide_changed = match (&previous, &community) {
+            (Some(old), Some(new)) => site_facing(old) != site_facing(new),
+            _ => true,
+        };
         let present = community.is_some();
         communities.extend(community);
         content::sort_communities(communities);
@@ -175,10 +181,18 @@ impl LiveSite {
         let site = &built.site;
         let (rendered, site_rendered) = rayon::join(
             || match site.communities.iter().find(|c| present && c.slug == slug) {
-                Some(c) => CommunityRenderer::new(site, &built.theme, &built.options, &own).render(c),
+                Some(c) => {
+                    CommunityRenderer::new(site, &built.theme, &built.options, &own).render(c)
+                }
                 None => Ok(Default::default()),
             },
-            || render::render_site_pages(site, &built.theme, &built.options, &site_wide),
+            || {
+                if site_wide_changed {
+                    render::render_site_pages(site, &built.theme, &built.options, &site_wide)
+                } else {
+                    Ok(Default::default())
+                }
+            },
         );
         let communities = &mut built.site.communities;
         if let Err(problems) = render::combine([rendered, site_rendered]) {
@@ -197,11 +211,92 @@ impl LiveSite {
         let own_dir = format!("c/{slug}/");
         let mut changed = replace_files(&self.out, &own_dir, own.into_inner())
             .map_err(|e| Some(write_failure(&self.out, &e)))?;
-        changed += replace_files(&self.out, "", site_wide.into_inner())
-            .map_err(|e| Some(write_failure(&self.out, &e)))?;
+        if site_wide_changed {
+            changed += replace_files(&self.out, "", site_wide.into_inner())
+                .map_err(|e| Some(write_failure(&self.out, &e)))?;
+        }
         report.sort();
         Ok((changed, report))
     }
+}
+
+/// Everything of a community that the site-wide pages (home, sitemap, manifest) can read: what
+/// [`Community::thin`] keeps. Two communities with the same text here give the same site-wide
+/// pages. Every field is named, so a field added to the model has to be sorted in here.
+fn site_facing(c: &Community) -> String {
+    let Community {
+        slug,
+        name,
+        street,
+        district,
+        office,
+        handler,
+        handler_text,
+        placements,
+        public_phones,
+        records,
+        notices,
+        span: _,
+    } = c;
+    let records: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let Record {
+                id,
+                kind,
+                period,
+                published,
+                full_names,
+                totals,
+                // Dropped by thinning: only the community's own pages show them.
+                kind_span: _,
+                title: _,
+                summary: _,
+                rows: _,
+                declared_totals: _,
+                span: _,
+            } = r;
+            format!("{id} {kind} {period} {published} {full_names} {totals:?}")
+        })
+        .collect();
+    let notices: Vec<_> = notices
+        .iter()
+        .map(|n| {
+            let Notice {
+                id,
+                date,
+                title: _,
+                category: _,
+                summary: _,
+                body: _,
+                html: _,
+            } = n;
+            format!("{id} {date}")
+        })
+        .collect();
+    let Office {
+        address,
+        phone,
+        hours,
+    } = office;
+    let placements: Vec<_> = placements
+        .iter()
+        .map(|Placement { id, name }| (id, &name.value))
+        .collect();
+    let texts = |t: &[Text]| t.iter().map(|t| t.value.clone()).collect::<Vec<_>>();
+    format!(
+        "{slug}\n{}\n{}\n{}\n{:?}\n{handler:?}\n{:?}\n{:?}\n{public_phones:?}\n{records:?}\n{notices:?}",
+        name.value,
+        street.value,
+        district.value,
+        (
+            &address.value,
+            &phone.value,
+            hours.as_ref().map(|h| &h.value)
+        ),
+        texts(handler_text),
+        placements,
+    )
 }
 
 fn write_failure(out: &Path, e: &io::Error) -> Report {
@@ -258,7 +353,9 @@ fn replace_files(out: &Path, scope: &str, files: BTreeMap<String, Vec<u8>>) -> i
         // Written aside, then renamed over: the server never reads half a page.
         let aside = target.with_file_name(format!(
             ".{}.ydt-new",
-            target.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            target
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
         ));
         fs::write(&aside, &bytes)?;
         fs::rename(&aside, &target)?;

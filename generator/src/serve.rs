@@ -341,7 +341,8 @@ impl Burst {
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
-        self.paths.extend(event.paths.into_iter().filter(|p| !is_scratch(p)));
+        self.paths
+            .extend(event.paths.into_iter().filter(|p| !is_scratch(p)));
     }
 }
 

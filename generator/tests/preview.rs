@@ -106,20 +106,40 @@ fn a_changed_record_rebuilds_its_community_and_matches_a_full_build() {
     // JSON, the entry page's list and the feed change; nothing outside the community but the
     // sitemap's dates may.
     p.site.edit(RECORD, "expense: 3632.00", "expense: 3633.00");
-    p.site.edit(RECORD, "expense: 47816.93", "expense: 47817.93");
+    p.site
+        .edit(RECORD, "expense: 47816.93", "expense: 47817.93");
     p.site.edit(RECORD, "190966.54元", "190965.54元");
     let before = tree(&p.site.path(".ydt/public"));
     assert_eq!(p.changed(&[RECORD]), only("cuizhuyuan"));
     let after = tree(&p.site.path(".ydt/public"));
     let page = "c/cuizhuyuan/2026-09-caiwu/index.html";
-    assert_ne!(before[page], after[page], "the record page was not rewritten");
+    assert_ne!(
+        before[page], after[page],
+        "the record page was not rewritten"
+    );
     assert!(String::from_utf8_lossy(&after[page]).contains("47817.93"));
     let others_changed: Vec<&String> = after
         .keys()
-        .filter(|k| k.starts_with("c/") && !k.starts_with("c/cuizhuyuan/") && before.get(*k) != after.get(*k))
+        .filter(|k| {
+            k.starts_with("c/")
+                && !k.starts_with("c/cuizhuyuan/")
+                && before.get(*k) != after.get(*k)
+        })
         .collect();
-    assert!(others_changed.is_empty(), "other communities' files changed: {others_changed:?}");
+    assert!(
+        others_changed.is_empty(),
+        "other communities' files changed: {others_changed:?}"
+    );
     p.matches_full_build("a changed record");
+
+    // A later publication date shows in the sitemap: the site-wide pages follow.
+    p.site
+        .edit(RECORD, "published: 2026-10-09", "published: 2026-10-12");
+    assert_eq!(p.changed(&[RECORD]), only("cuizhuyuan"));
+    let sitemap =
+        String::from_utf8(std::fs::read(p.site.path(".ydt/public/sitemap.xml")).unwrap()).unwrap();
+    assert!(sitemap.contains("2026-10-12"));
+    p.matches_full_build("a changed publication date");
 }
 
 #[test]
@@ -138,7 +158,11 @@ fn added_and_removed_records_notices_and_communities_match_a_full_build() {
     // A record deleted: its page, CSV and JSON go.
     std::fs::remove_file(p.site.path(RECORD)).unwrap();
     assert_eq!(p.changed(&[RECORD]), only("cuizhuyuan"));
-    assert!(!p.site.path(".ydt/public/c/cuizhuyuan/2026-09-caiwu").exists());
+    assert!(
+        !p.site
+            .path(".ydt/public/c/cuizhuyuan/2026-09-caiwu")
+            .exists()
+    );
     p.matches_full_build("a deleted record");
 
     // A new community: the home page, sitemap and manifest list it.
@@ -210,10 +234,14 @@ fn a_broken_record_leaves_the_preview_as_it_was_until_fixed() {
         }
         other => panic!("a broken record was published: {other:?}"),
     }
-    assert!(before == tree(&p.site.path(".ydt/public")), "a failed update changed the folder");
+    assert!(
+        before == tree(&p.site.path(".ydt/public")),
+        "a failed update changed the folder"
+    );
 
     p.site.edit(RECORD, "expense: 36.32.00", "expense: 3633.00");
-    p.site.edit(RECORD, "expense: 47816.93", "expense: 47817.93");
+    p.site
+        .edit(RECORD, "expense: 47816.93", "expense: 47817.93");
     p.site.edit(RECORD, "190966.54元", "190965.54元");
     assert_eq!(p.changed(&[RECORD]), only("cuizhuyuan"));
     p.matches_full_build("a fixed record");

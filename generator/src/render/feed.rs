@@ -110,17 +110,22 @@ pub fn split_sitemaps(
     base_url: &str,
     limit: usize,
 ) -> Vec<(String, Vec<u8>)> {
+    // A city's sitemap has a hundred thousand entries and is written again after every save in
+    // `ydt serve`: appended in place, the base escaped once.
+    let base = escape(base_url);
     let urlset = |chunk: &[(String, Option<Date>)]| {
-        let mut xml = String::from(
+        let mut xml = String::with_capacity(160 + chunk.len() * (base.len() + 64));
+        xml.push_str(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
         for (path, date) in chunk {
-            xml.push_str(&format!(
-                "<url><loc>{}</loc>",
-                escape(&format!("{base_url}{path}"))
-            ));
+            xml.push_str("<url><loc>");
+            xml.push_str(&base);
+            escape_into(&mut xml, path);
+            xml.push_str("</loc>");
             if let Some(d) = date {
-                xml.push_str(&format!("<lastmod>{d}</lastmod>"));
+                use std::fmt::Write;
+                let _ = write!(xml, "<lastmod>{d}</lastmod>");
             }
             xml.push_str("</url>\n");
         }
@@ -149,6 +154,19 @@ pub fn split_sitemaps(
 
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// [`escape`], appended to `out`.
+pub fn escape_into(out: &mut String, s: &str) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20)
+    {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -160,7 +178,6 @@ pub fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! (or the site as a whole) produces. Views are plain serialisable structs so a theme author can
 //! read what a template may use.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use ydt_function::manifest::{Body, Category, Scope};
 
@@ -397,12 +398,7 @@ pub fn run(
     theme: &Theme,
     sink: &dyn Sink,
 ) -> Result<Summary, Vec<Diagnostic>> {
-    let mut out = Writer {
-        sink,
-        theme,
-        summary: Summary::default(),
-        problems: Vec::new(),
-    };
+    let mut out = Writer::new(sink, theme);
     match job {
         Job::Site => site_pages(ctx, &mut out),
         Job::Community(i) => community_pages(ctx, &ctx.site.communities[*i], &mut out),
@@ -422,7 +418,33 @@ struct Writer<'a> {
     problems: Vec<Diagnostic>,
 }
 
-impl Writer<'_> {
+/// What a part of a community's pages gave: its counts and its problems.
+type Part = (Summary, Vec<Diagnostic>);
+
+impl<'a> Writer<'a> {
+    fn new(sink: &'a dyn Sink, theme: &'a Theme) -> Writer<'a> {
+        Writer {
+            sink,
+            theme,
+            summary: Summary::default(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn finish(self) -> Part {
+        (self.summary, self.problems)
+    }
+
+    fn absorb(&mut self, parts: Vec<Part>) {
+        for (summary, mut problems) in parts {
+            self.summary.pages += summary.pages;
+            self.summary.files += summary.files;
+            self.summary.records += summary.records;
+            self.summary.notices += summary.notices;
+            self.problems.append(&mut problems);
+        }
+    }
+
     fn page(&mut self, template: &str, path: &str, ctx: &tera::Context) {
         match self.theme.render(template, ctx) {
             Ok(html) => {
@@ -621,125 +643,143 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
         out.page("poster.html", &path, &t);
     }
 
-    for r in &c.records {
-        let link = record_link(site, c, r);
-        let schema = site.kinds.get(&r.kind);
-        let columns: Vec<ColumnView> = schema
-            .map(|k| {
-                k.columns
-                    .iter()
-                    .filter(|col| r.rows.iter().any(|row| row.cells.contains_key(&col.key)))
-                    .map(|col| ColumnView {
-                        key: col.key.clone(),
-                        label: col.label.clone(),
-                        money: col.ty == ColumnType::Money,
-                        class: match col.ty {
-                            ColumnType::Money => "money",
-                            ColumnType::Date => "date",
-                            ColumnType::Integer => "number",
-                            ColumnType::Text | ColumnType::Person => "text",
-                        },
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let rows = r
-            .rows
-            .iter()
-            .map(|row| {
-                columns
-                    .iter()
-                    .map(|col| match row.cells.get(&col.key) {
-                        Some(cell) => match cell.value {
-                            CellValue::Money(m) => CellView {
-                                text: m.to_string(),
-                                money: true,
+    // Records and notices render in parallel: `ydt serve` rebuilds one community at a time.
+    let (sink, theme) = (out.sink, out.theme);
+    let records: Vec<Part> = c
+        .records
+        .par_iter()
+        .map(|r| {
+            let mut part = Writer::new(sink, theme);
+            let out = &mut part;
+            let link = record_link(site, c, r);
+            let schema = site.kinds.get(&r.kind);
+            let columns: Vec<ColumnView> = schema
+                .map(|k| {
+                    k.columns
+                        .iter()
+                        .filter(|col| r.rows.iter().any(|row| row.cells.contains_key(&col.key)))
+                        .map(|col| ColumnView {
+                            key: col.key.clone(),
+                            label: col.label.clone(),
+                            money: col.ty == ColumnType::Money,
+                            class: match col.ty {
+                                ColumnType::Money => "money",
+                                ColumnType::Date => "date",
+                                ColumnType::Integer => "number",
+                                ColumnType::Text | ColumnType::Person => "text",
                             },
-                            _ => CellView {
-                                text: cell.text.value.clone(),
-                                money: false,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let rows = r
+                .rows
+                .iter()
+                .map(|row| {
+                    columns
+                        .iter()
+                        .map(|col| match row.cells.get(&col.key) {
+                            Some(cell) => match cell.value {
+                                CellValue::Money(m) => CellView {
+                                    text: m.to_string(),
+                                    money: true,
+                                },
+                                _ => CellView {
+                                    text: cell.text.value.clone(),
+                                    money: false,
+                                },
                             },
-                        },
-                        None => CellView {
-                            text: String::new(),
-                            money: col.money,
-                        },
-                    })
-                    .collect()
-            })
-            .collect();
-        let totals_text = link
-            .totals
-            .iter()
-            .map(|t| format!("{}合计{}元", t.label, t.amount))
-            .collect::<Vec<_>>()
-            .join("，");
-        let description = format!(
-            "{} {}，共{}条{}{}。",
-            c.name.value,
-            link.title,
-            r.rows.len(),
-            if totals_text.is_empty() { "" } else { "，" },
-            totals_text
-        );
-        let path = link.path.clone();
-        let view = RecordView {
-            csv: format!("{path}data.csv"),
-            json: format!("{path}data.json"),
-            summary: r.summary.as_ref().map(|s| s.value.clone()),
-            description: description.clone(),
-            columns,
-            rows,
-            full_names: r.full_names,
-            link,
-        };
-        let mut t = with_community(ctx.page(
-            &path,
-            format!("{} - {}", view.link.title, c.name.value),
-            description,
-        ));
-        t.insert("record", &view);
-        let template = format!("record-{}.html", r.kind);
-        out.page(
-            if out.theme.has(&template) {
-                &template
-            } else {
-                "record.html"
-            },
-            &path,
-            &t,
-        );
-        let dir = &path[1..];
-        out.file(&format!("{dir}data.csv"), &data::csv(site, r));
-        out.file(
-            &format!("{dir}data.json"),
-            &data::json(site, c, r, &ctx.base_url),
-        );
-        out.summary.records += 1;
-    }
-
-    for n in &c.notices {
-        let link = notice_link(c, n);
-        let path = link.path.clone();
-        let description = n
-            .summary
-            .as_ref()
-            .map_or_else(|| first_words(&n.body.value), |s| s.value.clone());
-        let mut t = with_community(ctx.page(
-            &path,
-            format!("{} - {}", n.title.value, c.name.value),
-            description,
-        ));
-        t.insert(
-            "notice",
-            &NoticeView {
+                            None => CellView {
+                                text: String::new(),
+                                money: col.money,
+                            },
+                        })
+                        .collect()
+                })
+                .collect();
+            let totals_text = link
+                .totals
+                .iter()
+                .map(|t| format!("{}合计{}元", t.label, t.amount))
+                .collect::<Vec<_>>()
+                .join("，");
+            let description = format!(
+                "{} {}，共{}条{}{}。",
+                c.name.value,
+                link.title,
+                r.rows.len(),
+                if totals_text.is_empty() { "" } else { "，" },
+                totals_text
+            );
+            let path = link.path.clone();
+            let view = RecordView {
+                csv: format!("{path}data.csv"),
+                json: format!("{path}data.json"),
+                summary: r.summary.as_ref().map(|s| s.value.clone()),
+                description: description.clone(),
+                columns,
+                rows,
+                full_names: r.full_names,
                 link,
-                html: n.html.clone(),
-            },
-        );
-        out.page("notice.html", &path, &t);
-        out.summary.notices += 1;
-    }
+            };
+            let mut t = with_community(ctx.page(
+                &path,
+                format!("{} - {}", view.link.title, c.name.value),
+                description,
+            ));
+            t.insert("record", &view);
+            let template = format!("record-{}.html", r.kind);
+            out.page(
+                if out.theme.has(&template) {
+                    &template
+                } else {
+                    "record.html"
+                },
+                &path,
+                &t,
+            );
+            let dir = &path[1..];
+            out.file(&format!("{dir}data.csv"), &data::csv(site, r));
+            out.file(
+                &format!("{dir}data.json"),
+                &data::json(site, c, r, &ctx.base_url),
+            );
+            out.summary.records += 1;
+            part.finish()
+        })
+        .collect();
+    out.absorb(records);
+
+    let notices: Vec<Part> = c
+        .notices
+        .par_iter()
+        .map(|n| {
+            let mut part = Writer::new(sink, theme);
+            let out = &mut part;
+            let link = notice_link(c, n);
+            let path = link.path.clone();
+            let description = n
+                .summary
+                .as_ref()
+                .map_or_else(|| first_words(&n.body.value), |s| s.value.clone());
+            let mut t = with_community(ctx.page(
+                &path,
+                format!("{} - {}", n.title.value, c.name.value),
+                description,
+            ));
+            t.insert(
+                "notice",
+                &NoticeView {
+                    link,
+                    html: n.html.clone(),
+                },
+            );
+            out.page("notice.html", &path, &t);
+            out.summary.notices += 1;
+            part.finish()
+        })
+        .collect();
+    out.absorb(notices);
 
     out.file(
         &format!("c/{}/feed.xml", c.slug),
