@@ -7,11 +7,12 @@
 //! as the page does. Then, through a clean store straight to moto: exactly one case per key, each
 //! acknowledged case number and query code works in track, nothing is missing.
 //!
-//! The run is split into shards, each a region of one moto server with its own tables, fault
-//! proxy and store; submission `n` goes to shard `n % shards`. moto 5 copies every table a
-//! transaction touches before writing (`transact_write_items`, to roll back), so one table of
-//! thousands of cases makes each transaction slower than the last and the run quadratic; a few
-//! hundred cases per shard keep it linear. Every check runs per shard and covers every submission.
+//! The run is split into shards, each a region of a moto server with its own tables, fault proxy
+//! and store; submission `n` goes to shard `n % shards`. moto 5 copies every table a transaction
+//! touches before writing (`transact_write_items`, to roll back), stream records included, so one
+//! table of thousands of cases makes each transaction slower than the last, and moto's memory
+//! grows with the square of the cases per table (gigabytes at a few hundred per table); some
+//! sixty per shard keep both small. Every check runs per shard and covers every submission.
 
 #[path = "../../function/tests/common/mod.rs"]
 mod common;
@@ -45,24 +46,40 @@ fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
 /// A resident gives up after this many tries (the page keeps trying for minutes).
 const MAX_ATTEMPTS: usize = 300;
 
-/// The regions the shards live in, one backend of the moto server each.
-const REGIONS: [&str; 16] = [
-    "ap-east-1",
+/// The regions the shards live in, one backend of a moto server each (moto knows these).
+const REGIONS: [&str; 32] = [
     "us-east-1",
     "us-east-2",
     "us-west-1",
     "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
     "eu-west-1",
     "eu-west-2",
     "eu-west-3",
-    "eu-central-1",
+    "eu-south-1",
+    "eu-south-2",
     "eu-north-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ca-central-1",
+    "il-central-1",
+    "me-south-1",
+    "me-central-1",
+    "sa-east-1",
+    "mx-central-1",
+    "ap-east-2",
+    "ap-southeast-5",
 ];
 
 /// The production settings with longer waits: moto takes tens of milliseconds a call and is
@@ -200,7 +217,7 @@ struct Shard {
 async fn no_submission_lost_or_doubled_under_storage_faults() {
     let submissions: usize = setting("YDT_FAULT_SUBMISSIONS", 2000);
     let concurrency: usize = setting("YDT_FAULT_CONCURRENCY", 24);
-    let shard_count: usize = setting("YDT_FAULT_SHARDS", 16).clamp(1, REGIONS.len());
+    let shard_count: usize = setting("YDT_FAULT_SHARDS", 32).clamp(1, REGIONS.len());
     let fault_rate: f64 = setting("YDT_FAULT_RATE", 0.30);
     let servers: usize = setting("YDT_FAULT_SERVERS", 2).max(1);
     let motos: Vec<Moto> = (0..servers).map(|_| Moto::start()).collect();
