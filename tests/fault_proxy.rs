@@ -8,7 +8,9 @@
 //!
 //! moto is not DynamoDB in one way that matters here: its backend takes no locks, so two
 //! concurrent `ADD`s can read the same count and two transactions can interleave, where DynamoDB
-//! makes each atomic. The proxy therefore hands moto one request at a time.
+//! makes each atomic. A proxy therefore hands moto one request at a time. Several proxies may
+//! share one moto server when each serves its own region: moto keeps a separate backend (its own
+//! tables) per region, and those share nothing.
 //!
 //! It speaks just enough HTTP/1.1 for the SDK: one request per connection (`Connection: close` on
 //! every answer), bodies sized by `Content-Length`. Not a general proxy.
@@ -107,11 +109,11 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
-    /// Listens on a free loopback port and forwards to `upstream` (`127.0.0.1:port`).
-    pub async fn start(upstream: SocketAddr, plan: FaultPlan) -> FaultProxy {
+    /// Listens on a free loopback port and forwards to `upstream` (`127.0.0.1:port`), recording
+    /// what it does in `log` (which several proxies may share).
+    pub async fn start(upstream: SocketAddr, plan: FaultPlan, log: Arc<FaultLog>) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let log = Arc::new(FaultLog::default());
         let moto = Arc::new(tokio::sync::Mutex::new(()));
         let draws = Arc::new(AtomicU64::new(plan.seed));
         let shared = log.clone();

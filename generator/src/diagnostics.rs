@@ -179,10 +179,10 @@ impl fmt::Display for Diagnostic {
             let source_line = text[line_start..line_end].trim_end_matches('\r');
             if !source_line.is_empty() || span.start < text.len() {
                 writeln!(f, "{pad} |")?;
-                writeln!(f, "{line} | {source_line}")?;
-                let lead: usize = display_width(&text[line_start..span.start]);
+                writeln!(f, "{line} | {}", shown(source_line))?;
+                let lead: usize = display_width(&shown(&text[line_start..span.start]));
                 let end = span.end.min(line_end).max(span.start);
-                let width = display_width(&text[span.start..end]).max(1);
+                let width = display_width(&shown(&text[span.start..end])).max(1);
                 writeln!(f, "{pad} | {}{}", " ".repeat(lead), "^".repeat(width))?;
             }
             if let Some(help) = &self.help {
@@ -238,6 +238,25 @@ fn escape_data(s: &str) -> String {
 /// Workflow-command property values also escape the separators `:` and `,`.
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The line as a terminal should print it: a direction control or zero-width character is shown
+/// as `<U+202E>`, so the snippet reads in the order it is stored and the caret has something to
+/// point at.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(crate::checks::controls::is_hidden) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if crate::checks::controls::is_hidden(c) {
+                format!("<U+{:04X}>", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Terminal columns of a string: CJK characters take two, so the caret lines up under them.
@@ -329,6 +348,19 @@ mod tests {
         assert!(text.contains("2 | response_days: five"), "{text}");
         assert!(text.contains("|                ^^^^"), "{text}");
         assert!(text.contains("= help: write the number"), "{text}");
+    }
+
+    #[test]
+    fn a_direction_control_is_printed_visibly_with_the_caret_under_it() {
+        let file = SourceFile::new("a.yaml", "title: 账号\u{202E}1234\n");
+        let start = file.text.find('\u{202E}').unwrap();
+        let text = Diagnostic::error(Span::new(&file, start, start + 3), "x").to_string();
+        assert!(!text.contains('\u{202E}'), "{text}");
+        assert!(text.contains("1 | title: 账号<U+202E>1234"), "{text}");
+        assert!(
+            text.contains(&format!("| {}^^^^^^^^\n", " ".repeat(11))),
+            "{text}"
+        );
     }
 
     #[test]

@@ -298,6 +298,73 @@ fn unmasked_identifiers_fail_the_build_with_their_position() {
 }
 
 #[test]
+fn direction_controls_and_zero_width_characters_fail_the_build_with_their_position() {
+    let site = Site::example();
+    // A direction override in a ledger line, an escaped one in a quoted record title, a
+    // zero-width space splitting a mobile number in a community's address, and a notice that
+    // writes an override as a character reference (Markdown would turn it into the character).
+    site.edit(
+        CAIWU,
+        "summary: 支付社区用房10月水费",
+        "summary: 支付社区用房10月水费，账号\u{202E}1234-56021\u{202C}",
+    );
+    site.edit(
+        GAOLING,
+        "title: 翠竹园社区2026年11月高龄津贴发放名单公示",
+        "title: \"\\u202E翠竹园社区2026年11月高龄津贴发放名单公示\"",
+    );
+    site.edit(
+        COMMUNITY,
+        "address: 合肥市包河区翠竹园路88号",
+        "address: 合肥市包河区翠竹园路88号，电话139\u{200B}5512\u{200B}3456",
+    );
+    site.edit(NOTICE, "根据《中国共产党", "&#x202E;根据《中国共产党");
+    let before = site.output();
+    let out = site.build();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        site.output(),
+        before,
+        "a failed build must not write anything"
+    );
+    out.assert_error_at(
+        CAIWU,
+        site.position_of(CAIWU, "\u{202E}"),
+        "U+202E RIGHT-TO-LEFT OVERRIDE (文字方向控制符)",
+    );
+    out.assert_error_at(
+        CAIWU,
+        site.position_of(CAIWU, "\u{202C}"),
+        "U+202C POP DIRECTIONAL FORMATTING",
+    );
+    out.assert_error_at(
+        GAOLING,
+        site.position_of(GAOLING, "\\u202E"),
+        "U+202E RIGHT-TO-LEFT OVERRIDE",
+    );
+    out.assert_error_at(
+        COMMUNITY,
+        site.position_of(COMMUNITY, "\u{200B}"),
+        "U+200B ZERO WIDTH SPACE (不可见字符)",
+    );
+    out.assert_error_at(
+        NOTICE,
+        site.position_of(NOTICE, "&#x202E;"),
+        "U+202E RIGHT-TO-LEFT OVERRIDE",
+    );
+    assert!(
+        out.stderr.contains("<U+202E>1234-56021<U+202C>"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("请删除"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains('\u{202E}'),
+        "the error itself must not reorder the terminal"
+    );
+}
+
+#[test]
 fn masked_forms_public_numbers_and_invalid_check_digits_pass() {
     let site = Site::example();
     let id = valid_id("34010419800101123");

@@ -18,6 +18,29 @@ use std::time::{Duration, Instant};
 
 const YDT: &str = env!("CARGO_BIN_EXE_ydt");
 
+/// A private copy of the `ydt` binary in `dir`, run by every step of a test. Another test run
+/// sharing the target directory may rebuild `ydt` underneath this one; a build killed and then
+/// compared with a reference build must be the same program, so it never runs the shared path.
+fn private_ydt(dir: &Path) -> PathBuf {
+    let copy = dir.join(format!("ydt-under-test{}", std::env::consts::EXE_SUFFIX));
+    // Cargo replaces the binary by removing it and linking the new one: try again briefly.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let copied = std::fs::copy(YDT, &copy).is_ok()
+            && Command::new(&copy)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+        if copied {
+            return copy;
+        }
+        assert!(Instant::now() < deadline, "cannot copy a working {YDT}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// A small reproducible generator for the kill delays (xorshift64*).
 struct Delays(u64);
 
@@ -102,8 +125,8 @@ fn set_title(root: &Path, round: usize) {
     std::fs::write(site, lines.join("\n") + "\n").unwrap();
 }
 
-fn build(root: &Path, out: &Path) -> Child {
-    Command::new(YDT)
+fn build(ydt: &Path, root: &Path, out: &Path) -> Child {
+    Command::new(ydt)
         .args(["build", "--root"])
         .arg(root)
         .arg("--out")
@@ -123,9 +146,10 @@ fn a_killed_build_leaves_the_previous_site_whole() {
     let root = dir.path().join("site");
     larger_site(&root, 6);
     let out = dir.path().join("public");
+    let ydt = private_ydt(dir.path());
 
     let started = Instant::now();
-    assert!(build(&root, &out).wait().unwrap().success());
+    assert!(build(&ydt, &root, &out).wait().unwrap().success());
     let full_build = started.elapsed();
     let mut previous = snapshot(&out);
     assert!(previous.len() > 300, "{} files", previous.len());
@@ -134,7 +158,7 @@ fn a_killed_build_leaves_the_previous_site_whole() {
     let mut swapped = 0;
     for round in 1..=ROUNDS {
         set_title(&root, round);
-        let mut child = build(&root, &out);
+        let mut child = build(&ydt, &root, &out);
         std::thread::sleep(delays.below(full_build.mul_f64(1.2)));
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
@@ -143,7 +167,7 @@ fn a_killed_build_leaves_the_previous_site_whole() {
             // The kill came after the swap: then it must be the whole new site, as a build of the
             // same content elsewhere makes it.
             let reference = dir.path().join(format!("reference-{round}"));
-            assert!(build(&root, &reference).wait().unwrap().success());
+            assert!(build(&ydt, &root, &reference).wait().unwrap().success());
             let expected = snapshot(&reference);
             if now != expected {
                 let differ = |a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>| {
@@ -173,7 +197,7 @@ fn a_killed_build_leaves_the_previous_site_whole() {
 
     // The next build succeeds and leaves no staging directory behind.
     set_title(&root, 99);
-    assert!(build(&root, &out).wait().unwrap().success());
+    assert!(build(&ydt, &root, &out).wait().unwrap().success());
     assert!(
         snapshot(&out)[Path::new("index.html")]
             .windows("第99版".len())
@@ -201,13 +225,13 @@ impl Drop for Server {
     }
 }
 
-fn start_serve(root: &Path) -> Server {
+fn start_serve(ydt: &Path, root: &Path) -> Server {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(YDT)
+    let child = Command::new(ydt)
         .args(["serve", "--port", &port.to_string(), "--root"])
         .arg(root)
         .env_remove("YDT_HMAC_KEY")
@@ -265,6 +289,9 @@ fn submission(n: usize) -> String {
 fn a_killed_serve_keeps_every_acknowledged_submission() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    // Outside the site root, which the server watches.
+    let bin = tempfile::tempdir().unwrap();
+    let ydt = private_ydt(bin.path());
     copy_tree(&repo().join("content"), &root.join("content"));
     copy_tree(&repo().join("themes"), &root.join("themes"));
 
@@ -272,7 +299,7 @@ fn a_killed_serve_keeps_every_acknowledged_submission() {
     let mut acknowledged: Vec<(String, String)> = Vec::new();
     let mut n = 0;
     for _round in 0..6 {
-        let server = start_serve(root);
+        let server = start_serve(&ydt, root);
         let port = server.port;
         // Wait for the first build so /api has its manifest.
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -329,7 +356,7 @@ fn a_killed_serve_keeps_every_acknowledged_submission() {
     );
 
     // Reopened: every acknowledged case is there and track finds it with its code.
-    let server = start_serve(root);
+    let server = start_serve(&ydt, root);
     for (case_id, query_code) in &acknowledged {
         let body = serde_json::json!({"case_id": case_id, "query_code": query_code}).to_string();
         let (status, answer) = post(server.port, "/api/track", &body).expect("answer");

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
+use ydt_function::handler::ANSWER_WITHIN;
+use ydt_function::store::dynamodb::Resilience;
 use ydt_function::table::{self, TableDef};
 
 #[derive(Deserialize)]
@@ -168,6 +170,34 @@ fn the_template_declares_exactly_the_tables_of_table_rs() {
         assert_eq!(p["SSESpecification"]["SSEEnabled"], true, "{id}");
         assert_eq!(p["DeletionProtectionEnabled"], true, "{id}");
     }
+}
+
+/// API Gateway gives up on the function after 30 s. Each DynamoDB call is capped by the
+/// production `Resilience` (`operation`: all attempts and backoff), a submission makes at most six
+/// in a row, and the handler stops at `ANSWER_WITHIN` with a 503 the page retries: the longest a
+/// submission can take must be inside the function's timeout, and that inside the gateway's.
+#[test]
+fn a_submission_is_answered_before_api_gateway_gives_up() {
+    const GATEWAY_SECS: u64 = 30;
+    const CALLS_PER_SUBMISSION: u32 = 6;
+    let r = Resilience::default();
+    let per_call = r
+        .operation
+        .min(r.attempt * r.max_attempts + r.max_backoff * (r.max_attempts - 1));
+    let worst = (per_call * CALLS_PER_SUBMISSION).min(ANSWER_WITHIN);
+
+    let t = template();
+    let submit = &t.resources["SubmitFunction"].properties;
+    let timeout = submit
+        .get("Timeout")
+        .unwrap_or(&t.globals["Function"]["Timeout"])
+        .as_u64()
+        .expect("SubmitFunction's Timeout is a number of seconds");
+    assert!(
+        worst.as_secs() < timeout && timeout < GATEWAY_SECS,
+        "a submission may take {worst:?}; SubmitFunction's Timeout ({timeout} s) must be longer, \
+         so the handler's own answer is sent, and below API Gateway's {GATEWAY_SECS} s"
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! (community, record, notice title and Markdown) through `ydt build`, and a resident's complaint
 //! text and a handler's reply through the function's HTML answers — and found escaped or dropped
 //! in what comes out. Every page carries a Content-Security-Policy allowing only the site's own
-//! scripts and its one hashed inline style.
+//! scripts and its one hashed inline style. A direction override in content is refused by the
+//! build, with its position; from a complaint it is dropped in the function's HTML answers.
 
 #[path = "../../function/tests/common/mod.rs"]
 mod common;
@@ -23,8 +24,11 @@ const CATALOGUE: &[&str] = &[
     "javascript:alert(4)",
     "<a href=\"javascript:alert(5)\">点我</a>",
     "<iframe src=//example.invalid></iframe>",
-    "\u{202E}1234-56021\u{202C} 倒序显示",
+    DIRECTION_OVERRIDE,
 ];
+
+/// Refused in content (`ydt build` fails); dropped from the function's HTML answers.
+const DIRECTION_OVERRIDE: &str = "\u{202E}1234-56021\u{202C} 倒序显示";
 
 fn long_word() -> String {
     "长".repeat(3000) + &"w".repeat(3000)
@@ -215,7 +219,13 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
     let root = tempfile::tempdir().unwrap();
     copy_tree(&repo().join("content"), &root.path().join("content"));
     copy_tree(&repo().join("themes"), &root.path().join("themes"));
-    let all = CATALOGUE.join(" ");
+    // The direction override is tried on its own below: the build refuses it.
+    let catalogue: Vec<&str> = CATALOGUE
+        .iter()
+        .copied()
+        .filter(|line| *line != DIRECTION_OVERRIDE)
+        .collect();
+    let all = catalogue.join(" ");
     let community = root.path().join("content/communities/cuizhuyuan");
     replace_line(
         &community.join("community.yaml"),
@@ -243,7 +253,7 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
     replace_line(&notice, "title:", &format!("title: {}", yaml(&all)));
     replace_line(&notice, "summary:", &format!("summary: {}", yaml(&all)));
     let mut body = std::fs::read_to_string(&notice).unwrap();
-    for line in CATALOGUE {
+    for line in &catalogue {
         body.push_str(&format!("\n\n{line}\n"));
     }
     body.push_str(&format!(
@@ -298,6 +308,34 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
         notice_page.contains("&lt;div onclick"),
         "raw HTML is shown as text"
     );
+
+    // A direction override in a record title and a notice body: refused, each named with its
+    // place, and the site built above stays as it was.
+    let before = std::fs::read(out.join("index.html")).unwrap();
+    replace_line(
+        &record,
+        "title:",
+        &format!("title: {}", yaml(&format!("低保{DIRECTION_OVERRIDE}"))),
+    );
+    let mut body = std::fs::read_to_string(&notice).unwrap();
+    body.push_str(&format!("\n\n{DIRECTION_OVERRIDE}\n"));
+    std::fs::write(&notice, body).unwrap();
+    let report = ydt::cli::build_site(root.path(), &out, None)
+        .map(|_| ())
+        .expect_err("a direction override in content must fail the build");
+    for file in [
+        "content/communities/cuizhuyuan/records/2026-11-dibao.yaml",
+        "content/communities/cuizhuyuan/notices/2026-11-tingshui.md",
+    ] {
+        assert!(
+            report.diagnostics.iter().any(|d| {
+                d.location().is_some_and(|(path, _, _)| path == file)
+                    && d.to_string().contains("U+202E RIGHT-TO-LEFT OVERRIDE")
+            }),
+            "no refusal of U+202E in {file}: {report:?}"
+        );
+    }
+    assert_eq!(std::fs::read(out.join("index.html")).unwrap(), before);
 }
 
 /// The page's policy names exactly the hash of its inline style, and nothing looser.

@@ -6,6 +6,13 @@
 //! with its answer lost. Each resident retries with the same idempotency key until acknowledged,
 //! as the page does. Then, through a clean store straight to moto: exactly one case per key, each
 //! acknowledged case number and query code works in track, nothing is missing.
+//!
+//! The run is split into shards, each a region of a moto server with its own tables, fault proxy
+//! and store; submission `n` goes to shard `n % shards`. moto 5 copies every table a transaction
+//! touches before writing (`transact_write_items`, to roll back), stream records included, so one
+//! table of thousands of cases makes each transaction slower than the last, and moto's memory
+//! grows with the square of the cases per table (gigabytes at a few hundred per table); some
+//! sixty per shard keep both small. Every check runs per shard and covers every submission.
 
 #[path = "../../function/tests/common/mod.rs"]
 mod common;
@@ -18,17 +25,18 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::moto::{Moto, REGION, create_tables, names};
+use common::moto::{Moto, client_in_region, create_tables, names};
 use common::{Event, app, call, complaint};
 use serde_json::json;
-use ydt_e2e::fault_proxy::{Fault, FaultPlan, FaultProxy};
+use ydt_e2e::fault_proxy::{Fault, FaultLog, FaultPlan, FaultProxy};
 use ydt_function::App;
 use ydt_function::app::Limits;
 use ydt_function::store::dynamodb::{DynamoStore, Resilience};
 use ydt_function::table::{self, attr};
 
-/// Submissions, concurrency and fault rate; `YDT_FAULT_SUBMISSIONS`, `YDT_FAULT_CONCURRENCY` and
-/// `YDT_FAULT_RATE` change them (`bench/faults.sh` runs a longer one).
+/// Submissions, concurrency, shards and fault rate; `YDT_FAULT_SUBMISSIONS`,
+/// `YDT_FAULT_CONCURRENCY`, `YDT_FAULT_SHARDS` and `YDT_FAULT_RATE` change them
+/// (`bench/faults.sh` runs a longer one).
 fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
         .ok()
@@ -37,6 +45,42 @@ fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 /// A resident gives up after this many tries (the page keeps trying for minutes).
 const MAX_ATTEMPTS: usize = 300;
+
+/// The regions the shards live in, one backend of a moto server each (moto knows these).
+const REGIONS: [&str; 32] = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-north-1",
+    "il-central-1",
+    "me-south-1",
+    "me-central-1",
+    "sa-east-1",
+    "mx-central-1",
+    "ap-east-2",
+    "ap-southeast-5",
+];
 
 /// The production settings with longer waits: moto takes tens of milliseconds a call and is
 /// handed one call at a time, so a queue of a few dozen would otherwise time out while waiting.
@@ -49,10 +93,10 @@ fn test_resilience() -> Resilience {
     }
 }
 
-fn client(endpoint: &str, resilience: Resilience) -> Client {
+fn client(endpoint: &str, region: &'static str, resilience: Resilience) -> Client {
     let builder = aws_sdk_dynamodb::Config::builder()
         .behavior_version_latest()
-        .region(aws_sdk_dynamodb::config::Region::new(REGION))
+        .region(aws_sdk_dynamodb::config::Region::new(region))
         .endpoint_url(endpoint)
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "test", "test", None, None, "tests",
@@ -100,21 +144,32 @@ async fn items_of_kind(
 /// An acknowledged submission.
 #[derive(Debug, Clone)]
 struct Ack {
+    n: usize,
     key: String,
     case_id: String,
     query_code: String,
 }
 
-/// Submits until acknowledged (201 or 200), retrying after every 503 with the same key.
-async fn submit_until_acknowledged(app: &App<DynamoStore>, n: usize) -> (Ack, usize) {
+/// Reports go to their own table: a few of the submissions take that path too.
+fn is_report(n: usize) -> bool {
+    n.is_multiple_of(10)
+}
+
+/// Submission `n` as the page sends it.
+fn submission(n: usize) -> (String, serde_json::Value) {
     let key = format!("fault-test-{n:05}");
     let mut body = complaint(&key);
     body["body"] = json!(format!("第{n}号:楼道灯坏了一个月,请尽快修理。"));
-    // Reports go to their own table: a few of them take that path too.
-    if n.is_multiple_of(10) {
+    if is_report(n) {
         body["type"] = json!("report");
         body["category"] = json!("conduct");
     }
+    (key, body)
+}
+
+/// Submits until acknowledged (201 or 200), retrying after every 503 with the same key.
+async fn submit_until_acknowledged(app: &App<DynamoStore>, n: usize) -> (Ack, usize) {
+    let (key, body) = submission(n);
     let event = Event::post_json("/api/submissions", &body).source_ip(&format!(
         "10.{}.{}.{}",
         n / 65536,
@@ -128,6 +183,7 @@ async fn submit_until_acknowledged(app: &App<DynamoStore>, n: usize) -> (Ack, us
                 let receipt = answer.json();
                 return (
                     Ack {
+                        n,
                         key,
                         case_id: receipt["case_id"].as_str().unwrap().to_string(),
                         query_code: receipt["query_code"].as_str().unwrap().to_string(),
@@ -148,35 +204,58 @@ async fn submit_until_acknowledged(app: &App<DynamoStore>, n: usize) -> (Ack, us
     panic!("submission {n} not acknowledged after {MAX_ATTEMPTS} attempts");
 }
 
+/// One region of a moto server: its tables, its fault proxy and the store behind it.
+#[derive(Clone)]
+struct Shard {
+    region: &'static str,
+    faulty: Arc<App<DynamoStore>>,
+    /// Straight to moto, for the checks.
+    clean: Client,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_submission_lost_or_doubled_under_storage_faults() {
-    let submissions: usize = setting("YDT_FAULT_SUBMISSIONS", 300);
-    let concurrency: usize = setting("YDT_FAULT_CONCURRENCY", 12);
+    let submissions: usize = setting("YDT_FAULT_SUBMISSIONS", 2000);
+    let concurrency: usize = setting("YDT_FAULT_CONCURRENCY", 24);
+    let shard_count: usize = setting("YDT_FAULT_SHARDS", 32).clamp(1, REGIONS.len());
     let fault_rate: f64 = setting("YDT_FAULT_RATE", 0.30);
-    let moto = Moto::start();
-    let clean = moto.client();
-    create_tables(&clean).await;
-    let upstream: SocketAddr = moto.endpoint.trim_start_matches("http://").parse().unwrap();
+    let servers: usize = setting("YDT_FAULT_SERVERS", 2).max(1);
+    let motos: Vec<Moto> = (0..servers).map(|_| Moto::start()).collect();
     let resilience = test_resilience();
-    let proxy = FaultProxy::start(
-        upstream,
-        FaultPlan {
-            rate: fault_rate,
-            delay: resilience.attempt + Duration::from_millis(300),
-            seed: 20261201,
-        },
-    )
-    .await;
-    let faulty = Arc::new(unlimited(DynamoStore::new(
-        client(&proxy.endpoint, resilience),
-        names(),
-    )));
+    let log = Arc::new(FaultLog::default());
+    let mut shards = Vec::new();
+    for (index, region) in REGIONS.iter().copied().take(shard_count).enumerate() {
+        let moto = &motos[index % servers];
+        let upstream: SocketAddr = moto.endpoint.trim_start_matches("http://").parse().unwrap();
+        let clean = client_in_region(&moto.endpoint, region);
+        create_tables(&clean).await;
+        let proxy = FaultProxy::start(
+            upstream,
+            FaultPlan {
+                rate: fault_rate,
+                delay: resilience.attempt + Duration::from_millis(300),
+                seed: 20261201 + index as u64,
+            },
+            log.clone(),
+        )
+        .await;
+        let faulty = Arc::new(unlimited(DynamoStore::new(
+            client(&proxy.endpoint, region, resilience),
+            names(),
+        )));
+        shards.push(Shard {
+            region,
+            faulty,
+            clean,
+        });
+    }
+    let shards = Arc::new(shards);
 
     let started = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let app = faulty.clone();
+        let shards = shards.clone();
         let next = next.clone();
         workers.push(tokio::spawn(async move {
             let mut acks = Vec::new();
@@ -188,7 +267,8 @@ async fn no_submission_lost_or_doubled_under_storage_faults() {
                     return (acks, slowest, attempts);
                 }
                 let one = Instant::now();
-                let (ack, tries) = submit_until_acknowledged(&app, n).await;
+                let app = &shards[n % shards.len()].faulty;
+                let (ack, tries) = submit_until_acknowledged(app, n).await;
                 slowest = slowest.max(one.elapsed());
                 attempts += tries;
                 acks.push(ack);
@@ -210,45 +290,79 @@ async fn no_submission_lost_or_doubled_under_storage_faults() {
         slowest = slowest.max(s);
         attempts += n;
     }
+    let submitted = started.elapsed();
     eprintln!(
-        "{submissions} submissions, {attempts} handler calls in {:.1} s; slowest until \
-         acknowledged {:.1} s\nfaults injected:\n{}",
-        started.elapsed().as_secs_f64(),
+        "{submissions} submissions over {shard_count} shards on {servers} moto servers, \
+         {attempts} handler calls in {:.1} s; slowest until acknowledged {:.1} s\n\
+         faults injected:\n{}",
+        submitted.as_secs_f64(),
         slowest.as_secs_f64(),
-        proxy.log.summary()
+        log.summary()
     );
     assert_eq!(acks.len(), submissions);
     assert!(
         fault_rate == 0.0
-            || proxy
-                .log
-                .count(Some("TransactWriteItems"), Fault::LostAnswer)
-                > submissions as u64 / 200,
+            || log.count(Some("TransactWriteItems"), Fault::LostAnswer) > submissions as u64 / 200,
         "the hard case (a transaction written, its answer lost) was hardly exercised"
     );
     for fault in ydt_e2e::fault_proxy::FAULTS {
         assert!(
-            fault_rate == 0.0 || proxy.log.count(None, fault) > 0,
+            fault_rate == 0.0 || log.count(None, fault) > 0,
             "{fault:?} never injected"
         );
     }
+    let mut per_shard: Vec<Vec<Ack>> = vec![Vec::new(); shard_count];
+    for ack in acks {
+        per_shard[ack.n % shard_count].push(ack);
+    }
+    // The shards share nothing, so they are checked at once.
+    let checks: Vec<_> = shards
+        .iter()
+        .cloned()
+        .zip(per_shard)
+        .map(|(shard, acks)| tokio::spawn(async move { check_shard(&shard, acks).await }))
+        .collect();
+    let mut checked = 0;
+    for check in checks {
+        checked += check.await.expect("shard check");
+    }
+    assert_eq!(checked, submissions, "submissions checked");
+    eprintln!(
+        "checked in {:.1} s",
+        started.elapsed().as_secs_f64() - submitted.as_secs_f64()
+    );
+}
 
-    // Exactly one case item per key, none missing: as many case items as acknowledgements, each
-    // acknowledged case number distinct and present.
+/// Through a clean store straight to the shard's tables: exactly one case item and one
+/// idempotency record per acknowledged key, each in the table of its type, nothing else stored;
+/// every acknowledged case number and query code works in track, and a repeat of a sample of keys
+/// gives the first case number. Returns how many submissions it checked.
+async fn check_shard(shard: &Shard, acks: Vec<Ack>) -> usize {
+    let region = shard.region;
     let acked_ids: HashSet<&str> = acks.iter().map(|a| a.case_id.as_str()).collect();
     assert_eq!(
         acked_ids.len(),
-        submissions,
-        "two keys acknowledged one case"
+        acks.len(),
+        "{region}: two keys acknowledged one case"
     );
     let mut stored_ids = HashSet::new();
     let mut key_records = 0;
-    for table_name in [&names().cases, &names().reports] {
-        for item in items_of_kind(&clean, table_name, table::item::CASE).await {
+    for (table_name, reports) in [(&names().cases, false), (&names().reports, true)] {
+        let mut in_table = HashSet::new();
+        for item in items_of_kind(&shard.clean, table_name, table::item::CASE).await {
             let id = item[attr::CASE_ID].as_s().unwrap().clone();
-            assert!(stored_ids.insert(id.clone()), "case {id} twice");
+            assert!(stored_ids.insert(id.clone()), "{region}: case {id} twice");
+            in_table.insert(id);
         }
-        key_records += items_of_kind(&clean, table_name, table::item::KEY)
+        for ack in acks.iter().filter(|a| is_report(a.n) == reports) {
+            assert!(
+                in_table.contains(&ack.case_id),
+                "{region}: acknowledged case {} (key {}) not in {table_name}",
+                ack.case_id,
+                ack.key
+            );
+        }
+        key_records += items_of_kind(&shard.clean, table_name, table::item::KEY)
             .await
             .len();
     }
@@ -258,21 +372,20 @@ async fn no_submission_lost_or_doubled_under_storage_faults() {
         .collect();
     assert!(
         extra.is_empty(),
-        "cases stored but never acknowledged: {extra:?}"
+        "{region}: cases stored but never acknowledged: {extra:?}"
     );
-    assert_eq!(stored_ids.len(), submissions, "cases missing");
-    assert_eq!(key_records, submissions, "idempotency records");
+    assert_eq!(stored_ids.len(), acks.len(), "{region}: cases missing");
+    assert_eq!(key_records, acks.len(), "{region}: idempotency records");
 
-    // Through a clean store: every acknowledged case is found with its query code, and a repeat
-    // of a sample of keys gives the first case number.
-    let clean_app = Arc::new(unlimited(DynamoStore::new(clean.clone(), names())));
+    let clean_app = Arc::new(unlimited(DynamoStore::new(shard.clean.clone(), names())));
+    let count = acks.len();
     let acks = Arc::new(acks);
     let mut checkers = Vec::new();
-    for lane in 0..8 {
+    for lane in 0..2 {
         let app = clean_app.clone();
         let acks = acks.clone();
         checkers.push(tokio::spawn(async move {
-            for ack in acks.iter().skip(lane).step_by(8) {
+            for ack in acks.iter().skip(lane).step_by(2) {
                 let track = call(
                     &app,
                     &Event::post_json(
@@ -284,13 +397,8 @@ async fn no_submission_lost_or_doubled_under_storage_faults() {
                 assert_eq!(track.status, 200, "track {}: {}", ack.case_id, track.text());
                 assert_eq!(track.json()["case_id"], ack.case_id);
             }
-            for ack in acks.iter().skip(lane).step_by(40) {
-                let n: usize = ack.key.rsplit('-').next().unwrap().parse().unwrap();
-                let mut body = complaint(&ack.key);
-                if n.is_multiple_of(10) {
-                    body["type"] = json!("report");
-                    body["category"] = json!("conduct");
-                }
+            for ack in acks.iter().skip(lane).step_by(20) {
+                let (_, body) = submission(ack.n);
                 let again = call(&app, &Event::post_json("/api/submissions", &body)).await;
                 assert_eq!(again.status, 200, "{}", again.text());
                 assert_eq!(again.json()["case_id"], ack.case_id);
@@ -301,4 +409,5 @@ async fn no_submission_lost_or_doubled_under_storage_faults() {
     for checker in checkers {
         checker.await.expect("checker");
     }
+    count
 }

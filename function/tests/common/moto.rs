@@ -77,9 +77,15 @@ impl Drop for Moto {
 }
 
 pub fn client_for(endpoint: &str) -> Client {
+    client_in_region(endpoint, REGION)
+}
+
+/// A client of the backend for `region`: moto keeps a separate set of tables per region, found
+/// from the region in each request's signature.
+pub fn client_in_region(endpoint: &str, region: &str) -> Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version_latest()
-        .region(Region::new(REGION))
+        .region(Region::new(region.to_string()))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
         .build();

@@ -1,7 +1,9 @@
 //! Validation passes over the loaded site: declared totals against computed ones, the privacy
-//! guard over every published string, and each month's required disclosures. Loading has
+//! guard and the refusal of invisible direction controls over every published string, and each
+//! month's required disclosures. Loading has
 //! already typed each value; these passes compare values with each other and with the rules.
 
+pub mod controls;
 pub mod privacy;
 
 use crate::diagnostics::{Diagnostic, Report};
@@ -57,14 +59,28 @@ fn totals(site: &Site, community: &Community, report: &mut Report) {
     }
 }
 
-/// No unmasked resident ID, mobile or bank card number in anything published; payout names
-/// masked. Numbers listed as public (the site's, and a community's inside its own files) pass.
+/// No direction control or zero-width character in anything published; no unmasked resident ID,
+/// mobile or bank card number; payout names masked. Numbers listed as public (the site's, and a
+/// community's inside its own files) pass.
 fn guard_texts(
     texts: Vec<(&crate::model::Text, PublishedAs)>,
     public: &privacy::PublicNumbers,
     report: &mut Report,
 ) {
     for (text, how) in texts {
+        for control in controls::scan(&text.value) {
+            let span = locate_control(text, &control);
+            report.push(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "invisible character {} would be published",
+                        control.describe()
+                    ),
+                )
+                .with_help(control.help()),
+            );
+        }
         for finding in privacy::scan(&text.value, public) {
             let span = locate(text, finding.range.clone());
             report.push(
@@ -98,6 +114,30 @@ fn locate(text: &crate::model::Text, range: std::ops::Range<usize>) -> crate::di
         return crate::diagnostics::Span::new(&text.span.file, start, start + needle.len());
     }
     text.span.clone()
+}
+
+/// Where a refused character of a value is in its file: as written (the character itself or its
+/// `&#x202E;` reference), else its `\u202E` escape in a quoted scalar, else the whole value.
+fn locate_control(
+    text: &crate::model::Text,
+    control: &controls::Control,
+) -> crate::diagnostics::Span {
+    let needle = &text.value[control.range.clone()];
+    // The same character may occur more than once: point at this occurrence.
+    let nth = text.value[..control.range.start].matches(needle).count();
+    let code = control.char as u32;
+    let written = text.span.text();
+    [
+        needle.to_string(),
+        format!("\\u{code:04X}"),
+        format!("\\u{code:04x}"),
+    ]
+    .iter()
+    .find_map(|form| {
+        let (at, _) = written.match_indices(form.as_str()).nth(nth)?;
+        Some(text.span.sub(at..at + form.len()))
+    })
+    .unwrap_or_else(|| text.span.clone())
 }
 
 /// The kinds the site requires that `community` has no record of for `period`, as (kind, name),
