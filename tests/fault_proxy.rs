@@ -12,6 +12,10 @@
 //! share one moto server when each serves its own region: moto keeps a separate backend (its own
 //! tables) per region, and those share nothing.
 //!
+//! It also keeps time: how long forwarded calls were outstanding at moto, waiting for their turn
+//! included ([`FaultLog::storage_time`]), so a measurement through the proxy can take storage time
+//! out of a request's time. At rate 0 it is a pass-through with a stopwatch.
+//!
 //! It speaks just enough HTTP/1.1 for the SDK: one request per connection (`Connection: close` on
 //! every answer), bodies sized by `Content-Length`. Not a general proxy.
 
@@ -19,7 +23,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -63,10 +67,20 @@ pub struct FaultPlan {
     pub seed: u64,
 }
 
-/// What was done, by DynamoDB operation (`X-Amz-Target` without its prefix) and fault.
+/// What was done, by DynamoDB operation (`X-Amz-Target` without its prefix) and fault, and how
+/// long moto had calls of this proxy outstanding.
 #[derive(Debug, Default)]
 pub struct FaultLog {
     counts: Mutex<HashMap<(String, Fault), u64>>,
+    storage: Mutex<Outstanding>,
+}
+
+/// Forwarded calls in flight, and the wall time during which there was at least one.
+#[derive(Debug, Default)]
+struct Outstanding {
+    calls: u32,
+    since: Option<Instant>,
+    total: Duration,
 }
 
 impl FaultLog {
@@ -89,6 +103,27 @@ impl FaultLog {
             .sum()
     }
 
+    /// Wall time so far during which at least one call through this proxy was waiting for its
+    /// turn at moto or being answered by it (overlapping calls count once). Faults the proxy
+    /// answers itself are not storage time; a delayed call counts from when it is forwarded.
+    pub fn storage_time(&self) -> Duration {
+        let storage = self.storage.lock().unwrap();
+        storage.total
+            + storage
+                .since
+                .map_or(Duration::ZERO, |since| since.elapsed())
+    }
+
+    /// Marks a call outstanding until the returned guard is dropped.
+    fn call_started(&self) -> CallAtMoto<'_> {
+        let mut storage = self.storage.lock().unwrap();
+        if storage.calls == 0 {
+            storage.since = Some(Instant::now());
+        }
+        storage.calls += 1;
+        CallAtMoto(self)
+    }
+
     /// One line per operation and fault, for the test's output.
     pub fn summary(&self) -> String {
         let counts = self.counts.lock().unwrap();
@@ -102,19 +137,51 @@ impl FaultLog {
     }
 }
 
+struct CallAtMoto<'a>(&'a FaultLog);
+
+impl Drop for CallAtMoto<'_> {
+    fn drop(&mut self) {
+        let mut storage = self.0.storage.lock().unwrap();
+        storage.calls -= 1;
+        if storage.calls == 0
+            && let Some(since) = storage.since.take()
+        {
+            storage.total += since.elapsed();
+        }
+    }
+}
+
 /// A running proxy; stops when the runtime that started it ends.
 pub struct FaultProxy {
     pub endpoint: String,
     pub log: Arc<FaultLog>,
+    upstream: SocketAddr,
+    /// moto's turn, held while one call is forwarded; shared by proxies started beside this one.
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl FaultProxy {
     /// Listens on a free loopback port and forwards to `upstream` (`127.0.0.1:port`), recording
     /// what it does in `log` (which several proxies may share).
     pub async fn start(upstream: SocketAddr, plan: FaultPlan, log: Arc<FaultLog>) -> FaultProxy {
+        FaultProxy::listen(upstream, plan, log, Arc::default()).await
+    }
+
+    /// Another proxy to the same moto with a log of its own, taking turns with this one: one
+    /// per function process, so each process's storage time can be told apart.
+    pub async fn start_beside(&self, plan: FaultPlan) -> FaultProxy {
+        FaultProxy::listen(self.upstream, plan, Arc::default(), self.turn.clone()).await
+    }
+
+    async fn listen(
+        upstream: SocketAddr,
+        plan: FaultPlan,
+        log: Arc<FaultLog>,
+        turn: Arc<tokio::sync::Mutex<()>>,
+    ) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let moto = Arc::new(tokio::sync::Mutex::new(()));
+        let moto = turn.clone();
         let draws = Arc::new(AtomicU64::new(plan.seed));
         let shared = log.clone();
         tokio::spawn(async move {
@@ -131,7 +198,12 @@ impl FaultProxy {
                 });
             }
         });
-        FaultProxy { endpoint, log }
+        FaultProxy {
+            endpoint,
+            log,
+            upstream,
+            turn,
+        }
     }
 }
 
@@ -222,17 +294,20 @@ async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>
 }
 
 /// Sends the request to moto and reads its whole answer (moto closes after it), one request at a
-/// time.
+/// time; the wait for the turn and moto's answer are storage time in `log`.
 async fn forward(
     upstream: SocketAddr,
     one_at_a_time: &tokio::sync::Mutex<()>,
     request: &Request,
+    log: &FaultLog,
 ) -> std::io::Result<Vec<u8>> {
+    let at_moto = log.call_started();
     let _turn = one_at_a_time.lock().await;
     let mut moto = TcpStream::connect(upstream).await?;
     moto.write_all(&request.to_upstream()).await?;
     let mut answer = Vec::new();
     moto.read_to_end(&mut answer).await?;
+    drop(at_moto);
     Ok(with_connection_close(&answer))
 }
 
@@ -296,7 +371,7 @@ async fn serve(
     let fault = choose(&plan, draw);
     log.record(&request.operation(), fault);
     let answer = match fault {
-        Fault::None => forward(upstream, moto, &request).await?,
+        Fault::None => forward(upstream, moto, &request, log).await?,
         Fault::ServerError => dynamodb_error(
             "500 Internal Server Error",
             "InternalServerError",
@@ -318,10 +393,10 @@ async fn serve(
         }
         Fault::Delay => {
             tokio::time::sleep(plan.delay).await;
-            forward(upstream, moto, &request).await?
+            forward(upstream, moto, &request, log).await?
         }
         Fault::LostAnswer => {
-            forward(upstream, moto, &request).await?;
+            forward(upstream, moto, &request, log).await?;
             reset(client);
             return Ok(());
         }

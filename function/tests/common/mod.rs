@@ -4,6 +4,8 @@
 
 #[cfg(feature = "dynamodb")]
 pub mod moto;
+#[cfg(feature = "dynamodb")]
+pub mod runtime_api;
 
 use lambda_http::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
