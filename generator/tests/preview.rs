@@ -168,7 +168,7 @@ fn added_and_removed_records_notices_and_communities_match_a_full_build() {
     // A new community: the home page, sitemap and manifest list it.
     let from = p.site.path("content/communities/qingshui");
     let to = p.site.path("content/communities/qingshui-xinyuan");
-    copy_dir(&from, &to);
+    common::copy_dir(&from, &to);
     p.site.edit(
         "content/communities/qingshui-xinyuan/community.yaml",
         "name: 清水苑社区",
@@ -245,16 +245,4 @@ fn a_broken_record_leaves_the_preview_as_it_was_until_fixed() {
     p.site.edit(RECORD, "190966.54元", "190965.54元");
     assert_eq!(p.changed(&[RECORD]), only("cuizhuyuan"));
     p.matches_full_build("a fixed record");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
