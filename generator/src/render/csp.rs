@@ -8,6 +8,8 @@
 //! Not here: the function's own HTML answers (see `ydt_function::page`), and the HTTP headers the
 //! CDN adds.
 
+use std::cell::RefCell;
+
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -47,7 +49,7 @@ pub fn seal(page: &[u8]) -> Vec<u8> {
         let Some(end) = find(page, b"</style", start) else {
             break;
         };
-        let hash = source_hash(&page[start..end]);
+        let hash = style_hash(&page[start..end]);
         if !hashes.contains(&hash) {
             hashes.push(hash);
         }
@@ -66,12 +68,25 @@ pub fn seal(page: &[u8]) -> Vec<u8> {
     sealed
 }
 
+/// [`source_hash`] of a page's style. Every page of a theme inlines the same few kilobytes of
+/// CSS, so each thread keeps the last style it hashed: comparing bytes is far cheaper than
+/// hashing them again.
+fn style_hash(style: &[u8]) -> String {
+    thread_local! {
+        static LAST: RefCell<(Vec<u8>, String)> = const { RefCell::new((Vec::new(), String::new())) };
+    }
+    LAST.with_borrow_mut(|(text, hash)| {
+        if hash.is_empty() || text.as_slice() != style {
+            *hash = source_hash(style);
+            text.clear();
+            text.extend_from_slice(style);
+        }
+        hash.clone()
+    })
+}
+
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|at| at + from)
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|at| at + from)
 }
 
 #[cfg(test)]
@@ -99,6 +114,15 @@ mod tests {
         let page = format!("<meta content=\"{}\">", policy());
         let sealed = String::from_utf8(seal(page.as_bytes())).unwrap();
         assert!(sealed.contains("style-src 'self'; img-src"), "{sealed}");
+    }
+
+    #[test]
+    fn pages_with_different_styles_each_name_their_own() {
+        let page = |css: &str| format!("<meta content=\"{}\"><style>{css}</style>", policy());
+        for css in ["a{}", "b{}", "a{}"] {
+            let sealed = String::from_utf8(seal(page(css).as_bytes())).unwrap();
+            assert!(sealed.contains(&source_hash(css.as_bytes())), "{sealed}");
+        }
     }
 
     #[test]
