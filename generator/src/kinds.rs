@@ -75,6 +75,9 @@ pub struct KindSchema {
     /// Columns of which each row fills exactly one (a ledger line is income or expense).
     #[serde(default)]
     pub one_of: Vec<String>,
+    /// The file it was read from, so the checks can point into it.
+    #[serde(skip)]
+    pub source: Option<Arc<SourceFile>>,
 }
 
 impl KindSchema {
@@ -114,7 +117,8 @@ impl Kinds {
             .collect();
         for file in built_in.iter().chain(site_kinds) {
             match Doc::whole(file).parse::<KindSchema>(&file.text) {
-                Ok(schema) => {
+                Ok(mut schema) => {
+                    schema.source = Some(Arc::clone(file));
                     if let Some(problem) = schema_problem(&schema) {
                         problems.push(Diagnostic::error(
                             crate::diagnostics::Span::whole(file),

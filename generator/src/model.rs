@@ -240,6 +240,8 @@ pub struct SiteConfig {
     pub lang: String,
     pub supervisor: Body,
     pub supervisor_text: Vec<Text>,
+    /// The complaint categories' names and transfer bodies as written, for the checks.
+    pub categories_text: Vec<Text>,
     pub response_days: u32,
     pub required_kinds: Vec<Text>,
     pub public_phones: Vec<String>,
@@ -361,6 +363,7 @@ impl SiteConfig {
             (&self.description, PublishedAs::Plain),
         ];
         out.extend(self.supervisor_text.iter().map(|t| (t, PublishedAs::Plain)));
+        out.extend(self.categories_text.iter().map(|t| (t, PublishedAs::Plain)));
         out
     }
 }

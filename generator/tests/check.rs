@@ -365,6 +365,58 @@ fn direction_controls_and_zero_width_characters_fail_the_build_with_their_positi
 }
 
 #[test]
+fn complaint_categories_are_checked_like_any_published_text() {
+    // Category names and the bodies complaints are transferred to appear on every complaint
+    // form: a hidden character or a private mobile number there is refused, with its position.
+    let site = Site::example();
+    site.edit(
+        "content/site.yaml",
+        "name: 物业服务",
+        "name: \"物业\\u202E服务\"",
+    );
+    site.edit(
+        "content/site.yaml",
+        "phone: 0551-63560110",
+        "phone: 13955123456",
+    );
+    let out = site.check();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_error_at(
+        "content/site.yaml",
+        site.position_of("content/site.yaml", "\\u202E"),
+        "U+202E RIGHT-TO-LEFT OVERRIDE",
+    );
+    out.assert_error_at(
+        "content/site.yaml",
+        site.position_of("content/site.yaml", "13955123456"),
+        "mobile",
+    );
+}
+
+#[test]
+fn a_sites_own_kind_is_checked_for_hidden_characters() {
+    // A kind's labels head every table cell on a phone; they are published text too.
+    let site = Site::example();
+    let kind = "content/kinds/decisions.yaml";
+    site.write(
+        kind,
+        "kind: decisions\nname: 四议两公开\ndescription: 重大事项决策\ncolumns:\n  - key: matter\n    label: 事\u{200B}项\n    type: text\n  - key: result\n    label: \"结果\\u202E\"\n    type: text\n",
+    );
+    let out = site.check();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_error_at(
+        kind,
+        site.position_of(kind, "\u{200B}"),
+        "U+200B ZERO WIDTH SPACE",
+    );
+    out.assert_error_at(
+        kind,
+        site.position_of(kind, "\\u202E"),
+        "U+202E RIGHT-TO-LEFT OVERRIDE",
+    );
+}
+
+#[test]
 fn masked_forms_public_numbers_and_invalid_check_digits_pass() {
     let site = Site::example();
     let id = valid_id("34010419800101123");

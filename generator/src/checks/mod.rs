@@ -21,6 +21,52 @@ pub fn run(site: &Site, report: &mut Report) {
 pub fn site_settings(site: &Site, report: &mut Report) {
     let public = privacy::PublicNumbers::new(site.config.public_phones.iter());
     guard_texts(site.config.published_texts(), &public, report);
+    kind_texts(site, report);
+}
+
+/// No hidden character in a kind's name, description or column labels, which head its pages
+/// and every table cell on a phone. The kinds keep no position per string, so each character is
+/// found in its file: as written, else as a `\u` escape, else the whole file is named.
+fn kind_texts(site: &Site, report: &mut Report) {
+    for schema in site.kinds.by_id.values() {
+        let Some(file) = &schema.source else {
+            continue;
+        };
+        // How many of each form were already pointed at, so a second one points further on.
+        let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+        let labels = schema.columns.iter().map(|c| &c.label);
+        for text in [&schema.name, &schema.description]
+            .into_iter()
+            .chain(labels)
+        {
+            for control in controls::scan(text) {
+                let code = control.char as u32;
+                let span = [
+                    control.char.to_string(),
+                    format!("\\u{code:04X}"),
+                    format!("\\u{code:04x}"),
+                ]
+                .into_iter()
+                .find_map(|form| {
+                    let nth = seen.entry(form.clone()).or_default();
+                    let (at, _) = file.text.match_indices(form.as_str()).nth(*nth)?;
+                    *nth += 1;
+                    Some(crate::diagnostics::Span::new(file, at, at + form.len()))
+                })
+                .unwrap_or_else(|| crate::diagnostics::Span::whole(file));
+                report.push(
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "invisible character {} would be published",
+                            control.describe()
+                        ),
+                    )
+                    .with_help(control.help()),
+                );
+            }
+        }
+    }
 }
 
 /// The checks on one community: its totals, its published text, its latest month. They read

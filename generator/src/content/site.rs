@@ -153,6 +153,7 @@ pub fn load_site(file: &Arc<SourceFile>, kinds: &Kinds, report: &mut Report) -> 
     }
 
     let mut categories = Vec::new();
+    let mut categories_text = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for c in raw.categories {
         let id = doc.text(c.id);
@@ -183,7 +184,11 @@ pub fn load_site(file: &Arc<SourceFile>, kinds: &Kinds, report: &mut Report) -> 
                 Scope::Accept
             }
         };
-        let transfer_to = c.transfer_to.map(|b| body(&doc, b).0);
+        let transfer_to = c.transfer_to.map(|b| {
+            let (body, texts) = body(&doc, b);
+            categories_text.extend(texts);
+            body
+        });
         if scope == Scope::Transfer && transfer_to.is_none() {
             report.push(
                 Diagnostic::error(
@@ -214,11 +219,12 @@ pub fn load_site(file: &Arc<SourceFile>, kinds: &Kinds, report: &mut Report) -> 
         }
         categories.push(Category {
             id: id.value,
-            name: name.value,
+            name: name.value.clone(),
             scope,
             transfer_to,
             types,
         });
+        categories_text.push(name);
     }
     if categories.is_empty() {
         report.push(
@@ -261,6 +267,7 @@ pub fn load_site(file: &Arc<SourceFile>, kinds: &Kinds, report: &mut Report) -> 
             .unwrap_or_else(|| "zh-CN".to_string()),
         supervisor,
         supervisor_text,
+        categories_text,
         response_days,
         required_kinds,
         public_phones: raw.public_phones.into_iter().map(|p| p.value).collect(),
