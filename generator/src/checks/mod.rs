@@ -40,30 +40,16 @@ fn kind_texts(site: &Site, report: &mut Report) {
             .chain(labels)
         {
             for control in controls::scan(text) {
-                let code = control.char as u32;
-                let span = [
-                    control.char.to_string(),
-                    format!("\\u{code:04X}"),
-                    format!("\\u{code:04x}"),
-                ]
-                .into_iter()
-                .find_map(|form| {
-                    let nth = seen.entry(form.clone()).or_default();
-                    let (at, _) = file.text.match_indices(form.as_str()).nth(*nth)?;
-                    *nth += 1;
-                    Some(crate::diagnostics::Span::new(file, at, at + form.len()))
-                })
-                .unwrap_or_else(|| crate::diagnostics::Span::whole(file));
-                report.push(
-                    Diagnostic::error(
-                        span,
-                        format!(
-                            "invisible character {} would be published",
-                            control.describe()
-                        ),
-                    )
-                    .with_help(control.help()),
-                );
+                let span = written_forms(&control)
+                    .into_iter()
+                    .find_map(|form| {
+                        let nth = seen.entry(form.clone()).or_default();
+                        let (at, _) = file.text.match_indices(form.as_str()).nth(*nth)?;
+                        *nth += 1;
+                        Some(crate::diagnostics::Span::new(file, at, at + form.len()))
+                    })
+                    .unwrap_or_else(|| crate::diagnostics::Span::whole(file));
+                report.push(hidden_character(span, &control));
             }
         }
     }
@@ -115,17 +101,7 @@ fn guard_texts(
 ) {
     for (text, how) in texts {
         for control in controls::scan(&text.value) {
-            let span = locate_control(text, &control);
-            report.push(
-                Diagnostic::error(
-                    span,
-                    format!(
-                        "invisible character {} would be published",
-                        control.describe()
-                    ),
-                )
-                .with_help(control.help()),
-            );
+            report.push(hidden_character(locate_control(text, &control), &control));
         }
         for finding in privacy::scan(&text.value, public) {
             let span = locate(text, finding.range.clone());
@@ -171,19 +147,36 @@ fn locate_control(
     let needle = &text.value[control.range.clone()];
     // The same character may occur more than once: point at this occurrence.
     let nth = text.value[..control.range.start].matches(needle).count();
-    let code = control.char as u32;
     let written = text.span.text();
+    written_forms(control)
+        .iter()
+        .find_map(|form| {
+            let (at, _) = written.match_indices(form.as_str()).nth(nth)?;
+            Some(text.span.sub(at..at + form.len()))
+        })
+        .unwrap_or_else(|| text.span.clone())
+}
+
+/// How a refused character can stand in a YAML file: as itself, or as a `\u` escape.
+fn written_forms(control: &controls::Control) -> [String; 3] {
+    let code = control.char as u32;
     [
-        needle.to_string(),
+        control.char.to_string(),
         format!("\\u{code:04X}"),
         format!("\\u{code:04x}"),
     ]
-    .iter()
-    .find_map(|form| {
-        let (at, _) = written.match_indices(form.as_str()).nth(nth)?;
-        Some(text.span.sub(at..at + form.len()))
-    })
-    .unwrap_or_else(|| text.span.clone())
+}
+
+/// The error for a refused character at `span`.
+fn hidden_character(span: crate::diagnostics::Span, control: &controls::Control) -> Diagnostic {
+    Diagnostic::error(
+        span,
+        format!(
+            "invisible character {} would be published",
+            control.describe()
+        ),
+    )
+    .with_help(control.help())
 }
 
 /// The kinds the site requires that `community` has no record of for `period`, as (kind, name),
