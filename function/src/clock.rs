@@ -19,13 +19,16 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-/// A calendar date.
+/// A calendar date, Asia/Shanghai: the one date type of the generator and the function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
 }
+
+/// Why a text is not a date (English; the callers add where it was written).
+const NOT_A_DATE: &str = "a date is written YYYY-MM-DD, like 2026-10-05";
 
 impl Date {
     /// The Asia/Shanghai date at a Unix time.
@@ -33,18 +36,34 @@ impl Date {
         Date::from_days((unix + SHANGHAI_OFFSET_SECS).div_euclid(86_400))
     }
 
-    /// Parses `YYYY-MM-DD`.
-    pub fn parse(text: &str) -> Option<Date> {
+    /// Parses `YYYY-MM-DD` (surrounding white space ignored); the error says what is wrong.
+    pub fn parse(text: &str) -> Result<Date, &'static str> {
+        let text = text.trim();
         let bytes = text.as_bytes();
         if !text.is_ascii() || bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-            return None;
+            return Err(NOT_A_DATE);
         }
-        let year = text[0..4].parse().ok()?;
-        let month = text[5..7].parse().ok()?;
-        let day = text[8..10].parse().ok()?;
-        let date = Date { year, month, day };
-        // Round-trip rejects 2026-02-30 and the like.
-        (Date::from_days(date.days()) == date).then_some(date)
+        let number = |r: std::ops::Range<usize>| {
+            let part = &text[r];
+            if part.bytes().all(|b| b.is_ascii_digit()) {
+                part.parse::<u16>().map_err(|_| NOT_A_DATE)
+            } else {
+                Err(NOT_A_DATE)
+            }
+        };
+        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+        if !(1..=12).contains(&month) {
+            return Err("the month must be 01 to 12");
+        }
+        let month = month as u8;
+        if day == 0 || day > u16::from(days_in_month(year, month)) {
+            return Err("that day does not exist in that month");
+        }
+        Ok(Date {
+            year,
+            month,
+            day: day as u8,
+        })
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
@@ -65,9 +84,9 @@ impl Date {
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
         let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
         Date { year, month, day }
     }
 
@@ -84,6 +103,29 @@ impl Date {
     /// `YYYYMMDD`, for case numbers.
     pub fn compact(self) -> String {
         format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+
+    /// The Chinese way of writing it: 2026年10月5日.
+    pub fn chinese(self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+}
+
+/// Days in a month of the Gregorian calendar (`month` 1–12).
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        _ => 28,
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -151,9 +193,16 @@ mod tests {
 
     #[test]
     fn parse_rejects_impossible_dates() {
-        assert!(Date::parse("2026-02-29").is_none());
-        assert!(Date::parse("2028-02-29").is_some());
-        assert!(Date::parse("2026-1-01").is_none());
+        assert!(Date::parse("2026-02-29").is_err());
+        assert!(Date::parse("2028-02-29").is_ok());
+        assert!(Date::parse("2026-1-01").is_err());
+        assert!(Date::parse("2026-13-01").is_err());
+        assert!(Date::parse("2026/10/01").is_err());
+        assert!(Date::parse("2026-1０-01").is_err());
+        assert_eq!(
+            Date::parse(" 2024-02-29 ").unwrap().to_string(),
+            "2024-02-29"
+        );
     }
 
     #[test]

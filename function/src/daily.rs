@@ -150,7 +150,7 @@ pub async fn purge_contacts(
             let holding = "attribute_exists(#name) OR attribute_exists(#phone)";
             for it in query_status(client, name, closed, None, Some(holding)).await? {
                 let closed_at = text(&it, attr::CLOSED_AT);
-                let Some(day) = closed_at.get(..10).and_then(Date::parse) else {
+                let Some(day) = closed_at.get(..10).and_then(|d| Date::parse(d).ok()) else {
                     continue;
                 };
                 if today.days() - day.days() < retention_days {

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod clock;
 pub mod handler;
+pub mod html;
 pub mod keys;
 pub mod manifest;
 pub mod page;

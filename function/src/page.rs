@@ -1,27 +1,10 @@
 //! The HTML answers of the no-JavaScript form and track page: small, self-contained pages in
-//! Chinese, readable on a cheap phone. Every piece of user or stored text goes through [`escape`].
+//! Chinese, readable on a cheap phone. Every piece of user or stored text goes through [`escape`](crate::html::escape).
 
 use std::fmt::Write as _;
 
+use crate::html::escape;
 use crate::manifest::Manifest;
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Direction overrides and isolates would make a reply or a complaint read otherwise
-            // than it is written (digits reversed, text hidden); shown text never needs them.
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// The theme's look in miniature (themes/default/templates/style.css): the same fonts, sizes,
 /// colours and boxes, so the answer reads as part of the site. Kept inline: the page must stand

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use ydt_function::clock::Date;
 use ydt_function::manifest::{Body, Calendar, Category};
 
 use crate::diagnostics::Span;
@@ -96,80 +97,21 @@ impl Serialize for Money {
     }
 }
 
-/// A calendar date, Asia/Shanghai.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl Date {
-    pub fn parse(text: &str) -> Result<Date, &'static str> {
-        let t = text.trim();
-        let b = t.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return Err("a date is written YYYY-MM-DD, like 2026-10-05");
-        }
-        let num = |r: std::ops::Range<usize>| {
-            t[r].parse::<u16>()
-                .map_err(|_| "a date is written YYYY-MM-DD, like 2026-10-05")
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        if !(1..=12).contains(&month) {
-            return Err("the month must be 01 to 12");
-        }
-        if day == 0 || day > days_in_month(year, month as u8) as u16 {
-            return Err("that day does not exist in that month");
-        }
-        Ok(Date {
-            year,
-            month: month as u8,
-            day: day as u8,
-        })
-    }
-
-    pub fn period(self) -> Period {
-        Period {
-            year: self.year,
-            month: self.month,
-        }
-    }
-
-    /// The Chinese way of writing it: 2026年10月5日.
-    pub fn chinese(self) -> String {
-        format!("{}年{}月{}日", self.year, self.month, self.day)
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-pub fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        _ => 28,
-    }
-}
-
 /// A disclosure month, `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
     pub year: u16,
     pub month: u8,
+}
+
+impl From<Date> for Period {
+    /// The month a date falls in.
+    fn from(date: Date) -> Period {
+        Period {
+            year: date.year,
+            month: date.month,
+        }
+    }
 }
 
 impl Period {
@@ -477,11 +419,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_periods_are_validated() {
-        assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
-        assert!(Date::parse("2026-02-29").is_err());
-        assert!(Date::parse("2026-13-01").is_err());
-        assert!(Date::parse("2026/10/01").is_err());
+    fn periods_are_validated() {
         assert_eq!(
             Period::parse("2026-12").unwrap().next().to_string(),
             "2027-01"

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use ydt_function::clock::{Date, now_unix};
 use ydt_function::daily::{self, OverdueCase};
+use ydt_function::html::escape;
 use ydt_function::store::CaseTable;
 use ydt_function::store::dynamodb::TableNames;
 use ydt_function::supervision::{self, CaseSummary, Visit};
@@ -21,6 +22,7 @@ use ydt_function::table::status;
 use crate::cli::{EXIT_OK, EXIT_USAGE};
 use crate::content;
 use crate::model::{Period, Site};
+use crate::render::csv::Csv;
 
 /// What `ydt report` was asked for.
 #[derive(Debug, Clone)]
@@ -186,8 +188,8 @@ pub fn run(options: &Options) -> u8 {
     };
     let date = match options.date.as_deref() {
         Some(text) => match Date::parse(text) {
-            Some(d) => d,
-            None => {
+            Ok(d) => d,
+            Err(_) => {
                 eprintln!("error: --date {text}: write it as YYYY-MM-DD");
                 return EXIT_USAGE;
             }
@@ -343,23 +345,12 @@ pub fn text(s: &Summary) -> String {
     t
 }
 
-fn csv_field(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
-}
-
 fn csv(rows: Vec<Vec<String>>) -> String {
-    // UTF-8 with BOM, so Excel on Chinese Windows opens it right.
-    let mut out = String::from("\u{feff}");
+    let mut csv = Csv::new();
     for row in rows {
-        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        csv.row(row);
     }
-    out
+    csv.finish()
 }
 
 /// `visits.csv`, `cases.csv`, `overdue.csv`, `disclosures.csv`.
@@ -473,13 +464,6 @@ pub fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 const STATUS_COLOURS: [&str; 6] = [
     "#d9480f", "#f08c00", "#1c7ed6", "#7048e8", "#868e96", "#2b8a3e",
 ];
@@ -508,7 +492,7 @@ fn bar_chart(rows: &[(String, u64, bool)], unit: &str, label_w: f64) -> String {
             tx = label_w - 8.0,
             ty = y + 15.0,
             x = label_w,
-            label = esc(label),
+            label = escape(label),
             vx = label_w + w + 6.0,
         );
     }
@@ -544,7 +528,7 @@ fn status_chart(s: &Summary) -> String {
         let _ = write!(
             svg,
             r#"<text x="{tx}" y="{ty}" text-anchor="end" font-size="14">{}</text>"#,
-            esc(&c.name),
+            escape(&c.name),
             tx = label_w - 8.0,
             ty = y + 15.0
         );
@@ -606,12 +590,12 @@ pub fn html(s: &Summary) -> String {
     let _ = write!(
         h,
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{title} 监督日报 {last}</title><style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#212529;max-width:980px}}h1{{font-size:24px}}h2{{font-size:19px;margin-top:32px;border-bottom:2px solid #dee2e6;padding-bottom:4px}}table{{border-collapse:collapse;margin:8px 0}}th,td{{border:1px solid #dee2e6;padding:4px 10px;text-align:left;font-size:14px}}th{{background:#f1f3f5}}td.n{{text-align:right}}.low{{color:#c92a2a;font-weight:bold}}.late{{color:#c92a2a}}.ok{{color:#2b8a3e}}p.note{{color:#495057;font-size:14px}}</style></head><body>"#,
-        title = esc(&s.title)
+        title = escape(&s.title)
     );
     let _ = write!(
         h,
         "<h1>{} 监督日报 {last}</h1><p class=\"note\">访问量统计 {first} 至 {last}（{} 天）；逾期按 {last} 计算；公开情况查 {}。</p>",
-        esc(&s.title),
+        escape(&s.title),
         s.days.len(),
         s.month
     );
@@ -631,7 +615,7 @@ pub fn html(s: &Summary) -> String {
         } else {
             format!(
                 "<span class=\"low\">提醒访问量较低的社区：{}</span>",
-                esc(&low.join("、"))
+                escape(&low.join("、"))
             )
         }
     );
@@ -651,8 +635,8 @@ pub fn html(s: &Summary) -> String {
         let _ = write!(
             h,
             "<tr><td{class}>{}</td><td>{}</td><td>{}</td>",
-            esc(&c.name),
-            esc(&c.street),
+            escape(&c.name),
+            escape(&c.street),
             sparkline(&c.visits_by_day)
         );
         for n in &c.visits_by_day {
@@ -684,7 +668,7 @@ pub fn html(s: &Summary) -> String {
     }
     h.push_str("<th>举报</th><th>已结案</th><th>按期办结率</th></tr>");
     for c in &s.communities {
-        let _ = write!(h, "<tr><td>{}</td>", esc(&c.name));
+        let _ = write!(h, "<tr><td>{}</td>", escape(&c.name));
         for (_, n) in &c.by_status {
             let _ = write!(h, "<td class=\"n\">{n}</td>");
         }
@@ -716,12 +700,12 @@ pub fn html(s: &Summary) -> String {
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}·{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n late\">{}</td></tr>",
-                esc(&o.case_id),
+                escape(&o.case_id),
                 table_label(o.table),
-                esc(&o.category_name),
-                esc(&o.community_name),
-                esc(&o.status),
-                esc(&o.due_at),
+                escape(&o.category_name),
+                escape(&o.community_name),
+                escape(&o.status),
+                escape(&o.due_at),
                 o.days_late(s.date)
             );
         }
@@ -739,11 +723,11 @@ pub fn html(s: &Summary) -> String {
     } else {
         h.push_str("<table><tr><th>社区</th><th>未公开</th></tr>");
         for c in missing {
-            let names: Vec<String> = c.missing.iter().map(|(_, n)| esc(n)).collect();
+            let names: Vec<String> = c.missing.iter().map(|(_, n)| escape(n)).collect();
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td class=\"late\">{}</td></tr>",
-                esc(&c.name),
+                escape(&c.name),
                 names.join("、")
             );
         }

@@ -535,29 +535,14 @@ fn with_reload_script(mut html: Vec<u8>, generation: u64) -> Vec<u8> {
 
 /// The URL path as a path inside the site, or `None` if it tries to leave it.
 fn safe_relative(path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(path)?;
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
     let relative = PathBuf::from(decoded.trim_start_matches('/'));
     relative
         .components()
         .all(|c| matches!(c, Component::Normal(_)))
         .then_some(relative)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 pub fn content_type(file: &Path) -> &'static str {

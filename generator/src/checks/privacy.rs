@@ -16,6 +16,8 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use ydt_function::clock::days_in_month;
+
 /// What kind of personal identifier a [`Finding`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdentifierKind {
@@ -388,15 +390,9 @@ fn has_plausible_birth_date(id: &str) -> bool {
     else {
         return false;
     };
-    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1850..=2199).contains(&year) && (1..=days_in_month).contains(&day)
+    (1850..=2199).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=u32::from(days_in_month(year as u16, month as u8))).contains(&day)
 }
 
 /// One run of 16–19 digits, or groups of four with a last group of one to four.

@@ -11,7 +11,8 @@ use serde_saphyr::Spanned;
 use super::yaml::Doc;
 use super::{RESERVED_IDS, is_slug};
 use crate::diagnostics::{Diagnostic, Report, SourceFile, Span};
-use crate::model::{Date, Notice, Text};
+use crate::model::{Notice, Text};
+use ydt_function::clock::Date;
 
 type S = Spanned<String>;
 

@@ -11,7 +11,8 @@ use super::yaml::Doc;
 use super::{RESERVED_IDS, is_slug};
 use crate::diagnostics::{Diagnostic, Report, SourceFile, Span};
 use crate::kinds::{ColumnType, Kinds};
-use crate::model::{Cell, CellValue, Date, Money, Period, Record, Row};
+use crate::model::{Cell, CellValue, Money, Period, Record, Row};
+use ydt_function::clock::Date;
 
 type S = Spanned<String>;
 
@@ -169,7 +170,7 @@ pub fn load_record(
                     }
                     if let CellValue::Date(d) = v
                         && column.in_period
-                        && d.period() != period
+                        && Period::from(d) != period
                     {
                         report.push(
                             Diagnostic::error(

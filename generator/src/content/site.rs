@@ -10,7 +10,8 @@ use super::is_slug;
 use super::yaml::Doc;
 use crate::diagnostics::{Diagnostic, Report, SourceFile};
 use crate::kinds::Kinds;
-use crate::model::{Community, Date, Office, Placement, SiteConfig, Text};
+use crate::model::{Community, Office, Placement, SiteConfig, Text};
+use ydt_function::clock::Date;
 
 type S = Spanned<String>;
 

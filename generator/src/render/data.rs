@@ -4,36 +4,33 @@
 use serde::Serialize;
 use ydt_function::manifest::{Community as ManifestCommunity, Manifest};
 
+use super::csv::Csv;
 use crate::model::{CellValue, Community, Record, Site};
 
-/// CSV in UTF-8 with a byte-order mark, so Excel on Chinese Windows opens it as UTF-8. Column
-/// labels as the header, one line per row, and a closing 合计 line with the computed totals.
+/// The record as CSV (see [`Csv`]): column labels as the header, one line per row, and a closing
+/// 合计 line with the computed totals.
 pub fn csv(site: &Site, record: &Record) -> Vec<u8> {
     let Some(schema) = site.kinds.get(&record.kind) else {
         return Vec::new();
     };
-    let mut out = String::from("\u{feff}");
+    let mut csv = Csv::new();
     let columns: Vec<_> = schema
         .columns
         .iter()
         .filter(|c| record.rows.iter().any(|r| r.cells.contains_key(&c.key)))
         .collect();
-    push_line(&mut out, columns.iter().map(|c| c.label.clone()));
+    csv.row(columns.iter().map(|c| c.label.as_str()));
     for row in &record.rows {
-        push_line(
-            &mut out,
-            columns.iter().map(|c| match row.cells.get(&c.key) {
-                Some(cell) => match cell.value {
-                    CellValue::Money(m) => m.to_string(),
-                    _ => defuse_formula(&cell.text.value),
-                },
-                None => String::new(),
-            }),
-        );
+        csv.row(columns.iter().map(|c| match row.cells.get(&c.key) {
+            Some(cell) => match cell.value {
+                CellValue::Money(m) => m.to_string(),
+                _ => cell.text.value.clone(),
+            },
+            None => String::new(),
+        }));
     }
     if !record.totals.is_empty() {
-        push_line(
-            &mut out,
+        csv.row(
             columns
                 .iter()
                 .enumerate()
@@ -44,34 +41,7 @@ pub fn csv(site: &Site, record: &Record) -> Vec<u8> {
                 }),
         );
     }
-    out.into_bytes()
-}
-
-fn push_line(out: &mut String, fields: impl Iterator<Item = String>) {
-    let mut first = true;
-    for field in fields {
-        if !first {
-            out.push(',');
-        }
-        first = false;
-        if field.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&field);
-        }
-    }
-    out.push_str("\r\n");
-}
-
-/// A text cell starting with `=`, `+`, `-` or `@` would run as a formula in Excel: keep it text.
-fn defuse_formula(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
+    csv.finish().into_bytes()
 }
 
 #[derive(Serialize)]

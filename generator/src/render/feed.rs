@@ -2,7 +2,10 @@
 //! sitemaps once past 50,000 URLs). Dates come from the content, never from the clock, so the
 //! same content gives the same bytes.
 
-use crate::model::{Community, Date, Site};
+use ydt_function::html::{escape, escape_into};
+
+use crate::model::{Community, Site};
+use ydt_function::clock::Date;
 
 /// Atom feed of a community's records and notices, newest first.
 pub fn atom(site: &Site, community: &Community, base_url: &str) -> Vec<u8> {
@@ -150,34 +153,6 @@ pub fn split_sitemaps(
     index.push_str("</sitemapindex>\n");
     files.insert(0, ("sitemap.xml".into(), index.into_bytes()));
     files
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(&mut out, s);
-    out
-}
-
-/// [`escape`], appended to `out`.
-pub fn escape_into(out: &mut String, s: &str) {
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20)
-    {
-        out.push_str(s);
-        return;
-    }
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! [`Sink`]; it never touches the output folder itself.
 
 pub mod csp;
+pub mod csv;
 pub mod data;
 pub mod feed;
 mod pages;
