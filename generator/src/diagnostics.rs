@@ -309,6 +309,17 @@ impl Report {
         self.error_count() > 0
     }
 
+    /// Prints every diagnostic on stderr, then the count of errors and warnings (if any).
+    pub fn print(&self) {
+        for d in &self.diagnostics {
+            eprintln!("{d}");
+        }
+        let (errors, warnings) = (self.error_count(), self.warning_count());
+        if errors + warnings > 0 {
+            eprintln!("{errors} error(s), {warnings} warning(s)");
+        }
+    }
+
     /// Errors first, then warnings; within each, by file and position, so output is stable.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by_key(|d| {

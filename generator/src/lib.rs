@@ -1,14 +1,16 @@
 //! The generator: content in, checks, pages out.
 //!
-//! `content` reads the clerks' files into the `model`, `checks` validate it, `render` turns it
-//! into pages and downloads, `output` writes them aside and swaps them in whole.
+//! [`build`] is the pipeline: [`content`] reads the clerks' files into the [`model`], [`checks`]
+//! validate it, [`render`] turns it into pages and downloads, [`output`] writes them aside and
+//! swaps them in whole. [`preview`] and [`serve`] keep a built site current while a clerk edits;
+//! [`report`] is the supervisors' report. [`cmd`] holds the commands of `ydt`, which print and
+//! decide exit codes; nothing else imports from it.
 
-pub mod cases;
+pub mod build;
 pub mod checks;
-pub mod cli;
+pub mod cmd;
 pub mod content;
 pub mod diagnostics;
-pub mod kinds;
 pub mod model;
 pub mod output;
 pub mod preview;

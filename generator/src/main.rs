@@ -39,7 +39,7 @@ enum Command {
         root: PathBuf,
         /// `github` also prints each problem as a GitHub Actions annotation on stdout.
         #[arg(long, value_enum, default_value_t)]
-        format: ydt::cli::DiagnosticFormat,
+        format: ydt::cmd::check::DiagnosticFormat,
     },
     /// Write a record skeleton for a clerk to fill in.
     New {
@@ -128,15 +128,15 @@ fn main() -> ExitCode {
             root,
             out,
             base_url,
-        } => ydt::cli::build(&root, out.as_deref(), base_url.as_deref()),
-        Command::Check { root, format } => ydt::cli::check(&root, format),
+        } => ydt::cmd::build::run(&root, out.as_deref(), base_url.as_deref()),
+        Command::Check { root, format } => ydt::cmd::check::run(&root, format),
         Command::New {
             kind,
             community,
             period,
             root,
-        } => ydt::cli::new_record(&root, &kind, &community, period.as_deref()),
-        Command::Serve { root, port } => ydt::serve::serve(&root, port),
+        } => ydt::cmd::new::run(&root, &kind, &community, period.as_deref()),
+        Command::Serve { root, port } => ydt::cmd::serve::run(&root, port),
         #[cfg(feature = "dynamodb")]
         Command::Report {
             root,
@@ -150,7 +150,7 @@ fn main() -> ExitCode {
             cases_table,
             reports_table,
             meta_table,
-        } => ydt::report::run(&ydt::report::Options {
+        } => ydt::cmd::report::run(&ydt::cmd::report::Options {
             root,
             date,
             days,
@@ -166,13 +166,13 @@ fn main() -> ExitCode {
             },
         }),
         Command::Cases { action, root } => match action.unwrap_or(CasesAction::List) {
-            CasesAction::List => ydt::cases::list(&root),
-            CasesAction::Show { case_id } => ydt::cases::show(&root, &case_id),
+            CasesAction::List => ydt::cmd::cases::list(&root),
+            CasesAction::Show { case_id } => ydt::cmd::cases::show(&root, &case_id),
             CasesAction::Set {
                 case_id,
                 status,
                 reply,
-            } => ydt::cases::set(&root, &case_id, status.as_deref(), reply.as_deref()),
+            } => ydt::cmd::cases::set(&root, &case_id, status.as_deref(), reply.as_deref()),
         },
     };
     ExitCode::from(result)

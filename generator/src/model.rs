@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ydt_function::clock::Date;
 use ydt_function::manifest::{Body, Calendar, Category};
 
-use crate::diagnostics::Span;
-use crate::kinds::Kinds;
+use crate::diagnostics::{SourceFile, Span};
 
 /// A published string and where it was written.
 #[derive(Debug, Clone)]
@@ -94,6 +94,87 @@ impl Serialize for Money {
     /// As a string, so no JSON reader turns it into a float.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+// Record kinds as data: each kind (补贴发放, 财务收支, 三资, 工程项目, …) is a schema of columns,
+// read by `content::kinds`. Adding a kind is a schema and perhaps a template, never code.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    Text,
+    /// A person's name: published masked unless the record says full names are required.
+    Person,
+    Money,
+    Date,
+    Integer,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub key: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    #[serde(default)]
+    pub required: bool,
+    /// Money columns only: the generator sums it and checks the declared total.
+    #[serde(default)]
+    pub total: bool,
+    /// Date columns only: the date must fall in the record's period.
+    #[serde(default)]
+    pub in_period: bool,
+}
+
+impl Column {
+    pub fn is_person(&self) -> bool {
+        self.ty == ColumnType::Person
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSchema {
+    pub kind: String,
+    /// What residents call it, e.g. 补贴发放.
+    pub name: String,
+    pub description: String,
+    pub columns: Vec<Column>,
+    /// Columns of which each row fills exactly one (a ledger line is income or expense).
+    #[serde(default)]
+    pub one_of: Vec<String>,
+    /// The file it was read from, so the checks can point into it.
+    #[serde(skip)]
+    pub source: Option<Arc<SourceFile>>,
+}
+
+impl KindSchema {
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+
+    pub fn total_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns
+            .iter()
+            .filter(|c| c.total && c.ty == ColumnType::Money)
+    }
+}
+
+/// All kinds a site knows, by id, in a stable order.
+#[derive(Debug, Clone, Default)]
+pub struct Kinds {
+    pub by_id: BTreeMap<String, KindSchema>,
+}
+
+impl Kinds {
+    pub fn get(&self, id: &str) -> Option<&KindSchema> {
+        self.by_id.get(id)
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.by_id.keys().map(String::as_str).collect()
     }
 }
 

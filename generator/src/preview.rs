@@ -18,7 +18,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::cli::Built;
+use crate::build::{self, Built};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::model::{Community, Notice, Office, Placement, Record, Text};
 use crate::render::{self, CommunityRenderer, Sink};
@@ -85,7 +85,14 @@ impl LiveSite {
 
     /// Builds the whole site into the folder, replacing it whole on success.
     pub fn rebuild_all(&mut self) -> Outcome {
-        match crate::cli::build_site(&self.root, &self.out, Some(&self.base_url)) {
+        match build::build_into(
+            &self.root,
+            &self.out,
+            &build::Options {
+                base_url: Some(self.base_url.clone()),
+                progress: false,
+            },
+        ) {
             Ok(mut built) => {
                 let report = std::mem::take(&mut built.report);
                 let changed = built.summary.files;

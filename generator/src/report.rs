@@ -9,39 +9,16 @@
 //! feature: the main build never compiles the AWS SDK.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
-use ydt_function::clock::{Date, now_unix};
-use ydt_function::daily::{self, OverdueCase};
+use ydt_function::clock::Date;
+use ydt_function::daily::OverdueCase;
 use ydt_function::html::escape;
 use ydt_function::store::CaseTable;
-use ydt_function::store::dynamodb::TableNames;
-use ydt_function::supervision::{self, CaseSummary, Visit};
+use ydt_function::supervision::{CaseSummary, Visit};
 use ydt_function::table::status;
 
-use crate::cli::{EXIT_OK, EXIT_USAGE};
-use crate::content;
 use crate::model::{Period, Site};
 use crate::render::csv::Csv;
-
-/// What `ydt report` was asked for.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub root: PathBuf,
-    /// The last day covered (`YYYY-MM-DD`, Asia/Shanghai); today when absent.
-    pub date: Option<String>,
-    /// Days of visits, ending with `date`.
-    pub days: u32,
-    /// The month whose disclosures are checked (`YYYY-MM`); the latest month on the site when absent.
-    pub month: Option<String>,
-    /// A community with fewer visits than this over the days is flagged; `days` when absent.
-    pub min_visits: Option<u64>,
-    /// Where the files go; `<root>/reports/<date>/` when absent.
-    pub out: Option<PathBuf>,
-    pub endpoint: Option<String>,
-    pub region: Option<String>,
-    pub tables: TableNames,
-}
 
 /// One community's line in every section.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,113 +152,6 @@ pub fn assemble(
         communities,
         overdue,
     }
-}
-
-/// `ydt report`.
-pub fn run(options: &Options) -> u8 {
-    let (site, problems) = content::load(&options.root);
-    let Some(site) = site else {
-        for d in &problems.diagnostics {
-            eprintln!("{d}");
-        }
-        return EXIT_USAGE;
-    };
-    let date = match options.date.as_deref() {
-        Some(text) => match Date::parse(text) {
-            Ok(d) => d,
-            Err(_) => {
-                eprintln!("error: --date {text}: write it as YYYY-MM-DD");
-                return EXIT_USAGE;
-            }
-        },
-        None => Date::shanghai(now_unix()),
-    };
-    let month = match options.month.as_deref() {
-        Some(text) => match Period::parse(text) {
-            Ok(p) => p,
-            Err(why) => {
-                eprintln!("error: --month {text}: {why}");
-                return EXIT_USAGE;
-            }
-        },
-        None => match site
-            .communities
-            .iter()
-            .filter_map(|c| c.latest_period())
-            .max()
-        {
-            Some(p) => p,
-            None => {
-                eprintln!("error: the site has no records yet; give --month");
-                return EXIT_USAGE;
-            }
-        },
-    };
-    let days = options.days.max(1);
-    let threshold = options.min_visits.unwrap_or(u64::from(days));
-    let slugs: Vec<String> = site.communities.iter().map(|c| c.slug.clone()).collect();
-
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let read = runtime.block_on(async {
-        let client =
-            supervision::connect(options.endpoint.as_deref(), options.region.as_deref()).await;
-        let names = &options.tables;
-        let mut visits = Vec::new();
-        for offset in (0..i64::from(days)).rev() {
-            let day = Date::from_days(date.days() - offset);
-            visits.extend(supervision::visits_on(&client, names, day).await?);
-        }
-        let mut cases = Vec::new();
-        for slug in &slugs {
-            for table in [CaseTable::Cases, CaseTable::Reports] {
-                cases.extend(supervision::cases_of(&client, names, table, slug).await?);
-            }
-        }
-        // Overdue on `date`: open and due before it.
-        let overdue = daily::overdue(&client, names, date).await?;
-        Ok::<_, ydt_function::store::StoreError>(Readings {
-            visits,
-            cases,
-            overdue,
-        })
-    });
-    let readings = match read {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot read the tables: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let summary = assemble(&site, date, days, month, threshold, readings);
-
-    let out = options
-        .out
-        .clone()
-        .unwrap_or_else(|| options.root.join("reports").join(date.to_string()));
-    if let Err(e) = write_files(&out, &summary) {
-        eprintln!("error: cannot write {}: {e}", out.display());
-        return EXIT_USAGE;
-    }
-    print!("{}", text(&summary));
-    eprintln!("wrote {}", out.join("index.html").display());
-    EXIT_OK
-}
-
-fn write_files(out: &Path, summary: &Summary) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
-    for (name, body) in csv_files(summary) {
-        std::fs::write(out.join(name), body)?;
-    }
-    std::fs::write(out.join("index.html"), html(summary))
 }
 
 fn percent(part: u64, whole: u64) -> String {

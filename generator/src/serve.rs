@@ -102,12 +102,12 @@ impl Preview {
                 report,
             } => (changed, communities, report),
             Outcome::Failed(report) => {
-                crate::cli::print_report(&report);
+                report.print();
                 eprintln!("ydt serve: build failed; still serving the previous site");
                 return false;
             }
         };
-        crate::cli::print_report(&report);
+        report.print();
         if changed > 0 {
             self.generation.send_modify(|g| *g += 1);
             match ydt_function::app::load_manifest(&self.site.join("manifest.json")) {
@@ -153,22 +153,9 @@ impl Preview {
 }
 
 /// Runs the preview until the process is stopped. Returns the exit code.
-pub fn serve(root: &Path, port: u16) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the server runtime: {err}");
-            return 1;
-        }
-    };
-    runtime.block_on(run(root, port))
-}
-
-async fn run(root: &Path, port: u16) -> u8 {
+/// Runs the preview server on `127.0.0.1:port` until the process is stopped; returns the exit
+/// code when it cannot start.
+pub async fn run(root: &Path, port: u16) -> u8 {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = match TcpListener::bind(address).await {
         Ok(listener) => listener,

@@ -88,7 +88,14 @@ impl Preview {
     /// A full build of the same sources, compared with the preview's folder.
     fn matches_full_build(&self, after: &str) {
         let _ = std::fs::remove_dir_all(&self.full);
-        if let Err(report) = ydt::cli::build_site(&self.site.root, &self.full, Some(BASE)) {
+        if let Err(report) = ydt::build::build_into(
+            &self.site.root,
+            &self.full,
+            &ydt::build::Options {
+                base_url: Some(BASE.to_string()),
+                progress: false,
+            },
+        ) {
             panic!("the full build failed: {report:?}");
         }
         assert_same_tree(&self.site.path(".ydt/public"), &self.full, after);

@@ -309,7 +309,7 @@ fn run_loader_property(file: &Path, default_cases: u32) {
         .run(&text, |text| {
             std::fs::write(file, &text).unwrap();
             // Must not panic; every problem it reports names a position in the file.
-            let checked = ydt::cli::load_and_check(&root);
+            let checked = ydt::build::load_and_check(&root);
             for diagnostic in &checked.report.diagnostics {
                 let _ = diagnostic.to_string();
             }

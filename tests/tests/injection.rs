@@ -265,7 +265,7 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
     std::fs::write(&notice, body).unwrap();
 
     let out = root.path().join("public");
-    let built = ydt::cli::build_site(root.path(), &out, None);
+    let built = ydt::build::build_into(root.path(), &out, &ydt::build::Options::default());
     let summary = built
         .unwrap_or_else(|report| panic!("build failed: {report:?}"))
         .summary;
@@ -320,7 +320,7 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
     let mut body = std::fs::read_to_string(&notice).unwrap();
     body.push_str(&format!("\n\n{DIRECTION_OVERRIDE}\n"));
     std::fs::write(&notice, body).unwrap();
-    let report = ydt::cli::build_site(root.path(), &out, None)
+    let report = ydt::build::build_into(root.path(), &out, &ydt::build::Options::default())
         .map(|_| ())
         .expect_err("a direction override in content must fail the build");
     for file in [

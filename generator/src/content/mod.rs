@@ -3,6 +3,7 @@
 //! it meets with its position, then keeps going; checks that compare values with each other
 //! (totals, privacy, completeness) are in [`checks`](crate::checks).
 
+pub mod kinds;
 pub mod markdown;
 mod records;
 mod site;
@@ -15,7 +16,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, Report, SourceFile, Span, display_path};
-use crate::kinds::Kinds;
+use crate::model::Kinds;
 use crate::model::{Community, Site, SiteConfig};
 
 /// Paths under `/c/<slug>/` that the generator writes itself, so no record may take them.
@@ -98,7 +99,7 @@ pub fn load_settings(root: &Path) -> (Option<Settings>, Report) {
         .iter()
         .filter_map(|p| read_source(root, p, &mut report))
         .collect();
-    let (kinds, problems) = Kinds::load(&kind_files);
+    let (kinds, problems) = kinds::load(&kind_files);
     report.extend(problems);
 
     let config = site::load_site(&site_file, &kinds, &mut report);

@@ -10,8 +10,8 @@ use serde_saphyr::Spanned;
 use super::yaml::Doc;
 use super::{RESERVED_IDS, is_slug};
 use crate::diagnostics::{Diagnostic, Report, SourceFile, Span};
-use crate::kinds::{ColumnType, Kinds};
 use crate::model::{Cell, CellValue, Money, Period, Record, Row};
+use crate::model::{ColumnType, Kinds};
 use ydt_function::clock::Date;
 
 type S = Spanned<String>;

@@ -9,7 +9,7 @@ use ydt_function::manifest::{Body, Calendar, Category, Scope, SubmissionType};
 use super::is_slug;
 use super::yaml::Doc;
 use crate::diagnostics::{Diagnostic, Report, SourceFile};
-use crate::kinds::Kinds;
+use crate::model::Kinds;
 use crate::model::{Community, Office, Placement, SiteConfig, Text};
 use ydt_function::clock::Date;
 

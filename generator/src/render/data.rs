@@ -71,7 +71,7 @@ struct ColumnJson<'a> {
     key: &'a str,
     label: &'a str,
     #[serde(rename = "type")]
-    ty: crate::kinds::ColumnType,
+    ty: crate::model::ColumnType,
 }
 
 pub fn json(site: &Site, community: &Community, record: &Record, base_url: &str) -> Vec<u8> {

@@ -7,13 +7,12 @@ pub mod csp;
 pub mod csv;
 pub mod data;
 pub mod feed;
+pub mod minify;
 mod pages;
 pub mod qr;
 pub mod templates;
 
 use std::io;
-
-use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Community, Site};
@@ -22,6 +21,15 @@ pub use templates::Theme;
 /// Where finished files go (the staging folder during a build, memory in tests and `serve`).
 pub trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+}
+
+/// A sink that keeps nothing: `ydt check` renders into it, so template errors are found too.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// What a build produced.
@@ -39,33 +47,6 @@ pub struct RenderOptions {
     pub base_url: String,
     /// Show a running count on stderr (when it is a terminal and the build is long).
     pub progress: bool,
-}
-
-/// Renders the whole site into `sink`. Stops at the first template error of each page but keeps
-/// rendering other pages, so every broken template is named in one run.
-pub fn render(
-    site: &Site,
-    theme: &Theme,
-    options: &RenderOptions,
-    sink: &dyn Sink,
-) -> Result<Summary, Vec<Diagnostic>> {
-    let ctx = pages::SiteContext::new(site, options);
-    let mut jobs: Vec<pages::Job> = vec![pages::Job::Site];
-    jobs.extend((0..site.communities.len()).map(pages::Job::Community));
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let total = jobs.len();
-    let results: Vec<Result<Summary, Vec<Diagnostic>>> = jobs
-        .par_iter()
-        .map(|job| {
-            let result = pages::run(job, &ctx, theme, sink);
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if options.progress {
-                show_progress(n, total);
-            }
-            result
-        })
-        .collect();
-    combine(results)
 }
 
 /// Renders communities one at a time, as a build loads them, before the site as a whole is
@@ -94,7 +75,7 @@ impl<'a> CommunityRenderer<'a> {
 
     pub fn render(&self, community: &Community) -> Result<Summary, Vec<Diagnostic>> {
         pages::run(
-            &pages::Job::Loaded(community),
+            &pages::Job::Community(community),
             &self.ctx,
             self.theme,
             self.sink,

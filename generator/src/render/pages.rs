@@ -8,16 +8,14 @@ use ydt_function::manifest::{Body, Category, Scope};
 
 use super::{RenderOptions, Sink, Summary, Theme, data, feed, qr};
 use crate::diagnostics::Diagnostic;
-use crate::kinds::ColumnType;
+use crate::model::ColumnType;
 use crate::model::{CellValue, Community, Notice, Period, Record, Site};
 
 pub enum Job<'c> {
     /// Pages that belong to no one community: home, track, help, 404, sitemap, manifest, assets.
     Site,
-    /// The community at this index of `site.communities`.
-    Community(usize),
-    /// A community loaded on its own, not (yet) in `site.communities`.
-    Loaded(&'c Community),
+    /// One community's pages; it need not be (yet) in `site.communities`.
+    Community(&'c Community),
 }
 
 /// Data every page shares, computed once per build and handed to each page's context as a
@@ -401,8 +399,7 @@ pub fn run(
     let mut out = Writer::new(sink, theme);
     match job {
         Job::Site => site_pages(ctx, &mut out),
-        Job::Community(i) => community_pages(ctx, &ctx.site.communities[*i], &mut out),
-        Job::Loaded(c) => community_pages(ctx, c, &mut out),
+        Job::Community(c) => community_pages(ctx, c, &mut out),
     }
     if out.problems.is_empty() {
         Ok(out.summary)
@@ -453,7 +450,7 @@ impl<'a> Writer<'a> {
                 } else {
                     path[1..].to_string()
                 };
-                let minified = crate::output::minify_html(html.as_bytes());
+                let minified = super::minify::minify_html(html.as_bytes());
                 self.file(&file, &super::csp::seal(&minified));
                 self.summary.pages += 1;
             }

@@ -18,6 +18,9 @@ pub struct Theme {
     pub assets: Vec<(String, PathBuf)>,
 }
 
+/// The theme every site uses unless it says otherwise (`themes/<name>/` under the root).
+pub const DEFAULT_THEME: &str = "default";
+
 impl Theme {
     pub fn load(root: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
         let theme_dir = root.join("themes").join(theme);
