@@ -14,6 +14,85 @@ pub const NAME_MAX_CHARS: usize = 20;
 const KEY_MIN_CHARS: usize = 8;
 const KEY_MAX_CHARS: usize = 128;
 
+/// What may stand between the digits of a phone number as residents type it.
+pub const PHONE_SEPARATORS: &str = " -－()（）";
+/// A mainland mobile, digits only: 1, then 3–9, then nine digits.
+pub const MOBILE_PATTERN: &str = "^1[3-9][0-9]{9}$";
+/// A landline with its area code, digits only: 010 and 02x with an 8-digit number, 0xxx with 7 or
+/// 8 digits; a local number never starts with 0 or 1. Groups: area code, number.
+pub const LANDLINE_PATTERN: &str =
+    "^(0[12][0-9])([2-9][0-9]{7})$|^(0[3-9][0-9]{2})([2-9][0-9]{6,7})$";
+
+/// What a resident reads when a field is refused. The server answers with these, and the form's
+/// own checks in the browser show the same words: the generator writes them into the form page
+/// (see [`FormRules`]), so the two cannot drift apart. `{min}`, `{max}` and `{n}` (the count
+/// typed so far) are filled in where they are shown.
+pub mod message {
+    pub const TYPE_MISSING: &str = "请选择类型:投诉、举报或建议";
+    pub const CATEGORY_MISSING: &str = "请选择问题类别";
+    pub const BODY_MISSING: &str = "请填写内容";
+    pub const BODY_CONTROL: &str = "内容里有无法显示的控制字符,请删除后再提交";
+    pub const BODY_TOO_SHORT: &str = "内容太短:请至少写 {min} 个字,说清楚事情";
+    pub const BODY_TOO_LONG: &str = "内容太长:最多 {max} 个字,现在是 {n} 个字";
+    pub const NAME_TOO_LONG: &str = "姓名太长:最多 {max} 个字";
+    pub const PHONE_WRONG: &str =
+        "电话号码不对:请填写 11 位手机号,或带区号的固定电话(如 0551-65551234)";
+}
+
+/// `template` with `{min}`, `{max}` and `{n}` filled in (those it has).
+fn fill(template: &str, min: usize, max: usize, n: usize) -> String {
+    template
+        .replace("{min}", &min.to_string())
+        .replace("{max}", &max.to_string())
+        .replace("{n}", &n.to_string())
+}
+
+/// The checks the submission form runs in the browser before it posts, as data: the limits, the
+/// phone rule and the messages of this module, written by the generator into the form page's
+/// `data-*` attributes for `form.js`. The server still checks everything itself.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FormRules {
+    pub body_min: usize,
+    pub body_max: usize,
+    pub name_max: usize,
+    pub phone_separators: &'static str,
+    pub mobile_pattern: &'static str,
+    pub landline_pattern: &'static str,
+    pub type_missing: &'static str,
+    pub category_missing: &'static str,
+    pub body_control: &'static str,
+    pub body_too_short: String,
+    /// Still holds `{n}`, the count the script fills in.
+    pub body_too_long: String,
+    pub name_too_long: String,
+    pub phone_wrong: &'static str,
+}
+
+impl Default for FormRules {
+    fn default() -> FormRules {
+        let partly = |template: &str, min: usize, max: usize| {
+            template
+                .replace("{min}", &min.to_string())
+                .replace("{max}", &max.to_string())
+        };
+        FormRules {
+            body_min: BODY_MIN_CHARS,
+            body_max: BODY_MAX_CHARS,
+            name_max: NAME_MAX_CHARS,
+            phone_separators: PHONE_SEPARATORS,
+            mobile_pattern: MOBILE_PATTERN,
+            landline_pattern: LANDLINE_PATTERN,
+            type_missing: message::TYPE_MISSING,
+            category_missing: message::CATEGORY_MISSING,
+            body_control: message::BODY_CONTROL,
+            body_too_short: partly(message::BODY_TOO_SHORT, BODY_MIN_CHARS, BODY_MAX_CHARS),
+            body_too_long: partly(message::BODY_TOO_LONG, BODY_MIN_CHARS, BODY_MAX_CHARS),
+            name_too_long: partly(message::NAME_TOO_LONG, 0, NAME_MAX_CHARS),
+            phone_wrong: message::PHONE_WRONG,
+        }
+    }
+}
+
 /// Why input was refused: one message, and the field it is about (`None` for the whole request).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
@@ -187,7 +266,7 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
 
     let kind_text = input
         .text("type")?
-        .ok_or_else(|| Invalid::field("type", "请选择类型:投诉、举报或建议"))?;
+        .ok_or_else(|| Invalid::field("type", message::TYPE_MISSING))?;
     let kind = SubmissionType::ALL
         .into_iter()
         .find(|k| k.as_str() == kind_text.trim())
@@ -195,7 +274,7 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
 
     let category_id = input
         .text("category")?
-        .ok_or_else(|| Invalid::field("category", "请选择问题类别"))?;
+        .ok_or_else(|| Invalid::field("category", message::CATEGORY_MISSING))?;
     let category = manifest
         .category(category_id.trim())
         .ok_or_else(|| Invalid::field("category", "没有这个问题类别,请重新选择"))?
@@ -209,7 +288,7 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
 
     let body = input
         .text("body")?
-        .ok_or_else(|| Invalid::field("body", "请填写内容"))?;
+        .ok_or_else(|| Invalid::field("body", message::BODY_MISSING))?;
     let body = body_text(&body)?;
 
     let anonymous = input.flag("anonymous")?;
@@ -258,23 +337,30 @@ fn body_text(raw: &str) -> Result<String, Invalid> {
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        return Err(Invalid::field(
-            "body",
-            "内容里有无法显示的控制字符,请删除后再提交",
-        ));
+        return Err(Invalid::field("body", message::BODY_CONTROL));
     }
     let text = text.trim();
     let chars = text.chars().count();
     if chars < BODY_MIN_CHARS {
         return Err(Invalid::field(
             "body",
-            format!("内容太短:请至少写 {BODY_MIN_CHARS} 个字,说清楚事情"),
+            fill(
+                message::BODY_TOO_SHORT,
+                BODY_MIN_CHARS,
+                BODY_MAX_CHARS,
+                chars,
+            ),
         ));
     }
     if chars > BODY_MAX_CHARS {
         return Err(Invalid::field(
             "body",
-            format!("内容太长:最多 {BODY_MAX_CHARS} 个字,现在是 {chars} 个字"),
+            fill(
+                message::BODY_TOO_LONG,
+                BODY_MIN_CHARS,
+                BODY_MAX_CHARS,
+                chars,
+            ),
         ));
     }
     Ok(text.to_string())
@@ -295,7 +381,7 @@ fn contact_name(raw: &str) -> Result<Option<String>, Invalid> {
     if name.chars().count() > NAME_MAX_CHARS {
         return Err(Invalid::field(
             "contact_name",
-            format!("姓名太长:最多 {NAME_MAX_CHARS} 个字"),
+            fill(message::NAME_TOO_LONG, 0, NAME_MAX_CHARS, 0),
         ));
     }
     Ok((!name.is_empty()).then_some(name))
@@ -308,19 +394,14 @@ pub fn phone_number(raw: &str) -> Result<Option<String>, Invalid> {
     if text.is_empty() {
         return Ok(None);
     }
-    let wrong = || {
-        Invalid::field(
-            "contact_phone",
-            "电话号码不对:请填写 11 位手机号,或带区号的固定电话(如 0551-65551234)",
-        )
-    };
+    let wrong = || Invalid::field("contact_phone", message::PHONE_WRONG);
     let mut digits = String::new();
     for (i, c) in text.chars().enumerate() {
         match c {
             '0'..='9' => digits.push(c),
             '０'..='９' => digits.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
-            ' ' | '-' | '－' | '(' | ')' | '（' | '）' => {}
             '+' if i == 0 => {}
+            c if PHONE_SEPARATORS.contains(c) => {}
             _ => return Err(wrong()),
         }
     }
@@ -329,34 +410,37 @@ pub fn phone_number(raw: &str) -> Result<Option<String>, Invalid> {
     } else if digits.len() == 13 && digits.starts_with("861") {
         digits.drain(..2);
     }
-    let bytes = digits.as_bytes();
-    let mobile = bytes.len() == 11 && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]);
-    if mobile {
+    if phone_rules().mobile.is_match(&digits) {
         return Ok(Some(digits));
     }
-    // Landline: 010 and 02x have three-digit area codes and 8-digit numbers; the rest 0xxx and
-    // 7 or 8 digits.
-    if bytes.first() == Some(&b'0') && bytes.get(1).is_some_and(|&b| b != b'0') {
-        let area_len = if matches!(bytes[1], b'1' | b'2') {
-            3
-        } else {
-            4
-        };
-        let local_len = bytes.len().saturating_sub(area_len);
-        let local_ok = if area_len == 3 {
-            local_len == 8
-        } else {
-            (7..=8).contains(&local_len)
-        };
-        if local_ok && bytes.get(area_len).is_some_and(|&b| b != b'0' && b != b'1') {
-            return Ok(Some(format!(
-                "{}-{}",
-                &digits[..area_len],
-                &digits[area_len..]
-            )));
+    match phone_rules().landline.captures(&digits) {
+        Some(parts) => {
+            let (area, number) = match (parts.get(1), parts.get(2)) {
+                (Some(area), Some(number)) => (area, number),
+                _ => (
+                    parts.get(3).ok_or_else(wrong)?,
+                    parts.get(4).ok_or_else(wrong)?,
+                ),
+            };
+            Ok(Some(format!("{}-{}", area.as_str(), number.as_str())))
         }
+        None => Err(wrong()),
     }
-    Err(wrong())
+}
+
+/// [`MOBILE_PATTERN`] and [`LANDLINE_PATTERN`], compiled once.
+struct PhoneRules {
+    mobile: regex_lite::Regex,
+    landline: regex_lite::Regex,
+}
+
+fn phone_rules() -> &'static PhoneRules {
+    static RULES: std::sync::OnceLock<PhoneRules> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| PhoneRules {
+        mobile: regex_lite::Regex::new(MOBILE_PATTERN).expect("MOBILE_PATTERN is a valid pattern"),
+        landline: regex_lite::Regex::new(LANDLINE_PATTERN)
+            .expect("LANDLINE_PATTERN is a valid pattern"),
+    })
 }
 
 fn idempotency_key(key: Option<String>) -> Result<String, Invalid> {
@@ -456,9 +540,39 @@ mod tests {
             "65551234",
             "0551-0555123",
             "138abc45678",
+            "+1 138-1234-5678",
+            "010-02345678",
         ] {
             assert!(phone_number(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_form_page_is_given_the_messages_the_server_answers_with() {
+        let rules = FormRules::default();
+        let refused = |body: &str| body_text(body).unwrap_err().message;
+        assert_eq!(refused("太短"), rules.body_too_short);
+        let long = "长".repeat(BODY_MAX_CHARS + 1);
+        assert_eq!(
+            refused(&long),
+            rules
+                .body_too_long
+                .replace("{n}", &(BODY_MAX_CHARS + 1).to_string())
+        );
+        assert_eq!(refused("内容\u{7}有铃声字符"), rules.body_control);
+        let name = "名".repeat(NAME_MAX_CHARS + 1);
+        assert_eq!(
+            contact_name(&name).unwrap_err().message,
+            rules.name_too_long
+        );
+        assert_eq!(
+            phone_number("0551-0123456").unwrap_err().message,
+            rules.phone_wrong
+        );
+        assert_eq!(
+            (rules.body_min, rules.body_max, rules.name_max),
+            (BODY_MIN_CHARS, BODY_MAX_CHARS, NAME_MAX_CHARS)
+        );
     }
 
     #[test]

@@ -154,6 +154,42 @@ test('with JavaScript: the form checks the text, then files it and shows the rec
   await page.locator('#ydt-error-body').waitFor({ state: 'visible' });
   assert.match(await page.locator('#ydt-error-body').innerText(), /至少/);
   assert.equal(new URL(page.url()).pathname, `/c/${SLUG}/jiandu/`);
+  // The script's words are the server's own (the page carries them): the same input posted
+  // straight to the API is refused with the same message, for the text and for a phone number
+  // whose local part starts with 0.
+  const serverSays = (fields) => page.evaluate(async (body) => {
+    const answer = await fetch('/api/submissions', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await answer.json()).error;
+  }, {
+    community: SLUG,
+    type: 'complaint',
+    category: fields.category,
+    body: fields.body,
+    anonymous: false,
+    contact: fields.phone ? { name: null, phone: fields.phone } : null,
+    idempotency_key: `drift-${Date.now()}`,
+  });
+  const category = await page.locator('#category').inputValue();
+  assert.equal(
+    await page.locator('#ydt-error-body').innerText(),
+    await serverSays({ category, body: '太短' }),
+  );
+  await page.getByLabel('具体内容').fill('楼道灯坏了很久，请派人看看。');
+  await page.getByLabel('电话', { exact: true }).fill('0551-0123456');
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.locator('#ydt-error-contact_phone').waitFor({ state: 'visible' });
+  assert.equal(
+    await page.locator('#ydt-error-contact_phone').innerText(),
+    await serverSays({ category, body: '楼道灯坏了很久，请派人看看。', phone: '0551-0123456' }),
+  );
+  assert.equal(new URL(page.url()).pathname, `/c/${SLUG}/jiandu/`);
+  await page.getByLabel('电话', { exact: true }).fill('');
+  await page.getByLabel('具体内容').fill('太短');
+  await page.getByRole('button', { name: '提交' }).click();
   await h.screenshot(page, 'form-error-phone');
   assertNoViolations(await h.axeViolations(page), 'the form showing an error');
 

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 use ydt_function::manifest::{Body, Category, Scope};
+use ydt_function::validate::FormRules;
 
 use super::{RenderOptions, Sink, Summary, Theme, data, feed, qr};
 use crate::diagnostics::Diagnostic;
@@ -38,6 +39,8 @@ pub struct SiteView {
     supervisor: Body,
     response_days: u32,
     categories: Vec<CategoryView>,
+    /// The submission form's checks in the browser: the function's own limits and messages.
+    form: FormRules,
     /// Only on the home page.
     #[serde(skip_serializing_if = "Option::is_none")]
     streets: Option<Vec<StreetView>>,
@@ -217,6 +220,7 @@ impl<'a> SiteContext<'a> {
             supervisor: c.supervisor.clone(),
             response_days: c.response_days,
             categories: c.categories.iter().map(category_view).collect(),
+            form: FormRules::default(),
             streets: Some(streets),
         };
         let home_view = tera::Value::from_serializable(&view);

@@ -24,9 +24,6 @@
   'use strict';
 
   var DRAFT_PREFIX = 'ydt-draft:';
-  var BODY_MIN = 5;
-  var BODY_MAX = 2000;
-  var NAME_MAX = 20;
   var RETRY_DELAYS = [1000, 2000, 4000, 8000, 15000];
   var TYPE_LABELS = { complaint: '投诉', report: '举报', suggestion: '建议' };
   var FIELDS = ['community', 'type', 'category', 'body', 'anonymous', 'contact_name', 'contact_phone', 'website'];
@@ -155,35 +152,65 @@
     box.style.display = text ? '' : 'none';
   }
 
-  /* The same rules as the server; the server has the last word. */
+  /* The form's rules, as the page gives them in data-* attributes: the server's own limits,
+   * phone patterns and messages, written there by the generator. The server has the last word. */
+  function rules(form) {
+    if (form.ydtRules) return form.ydtRules;
+    var data = function (name) { return form.getAttribute('data-' + name) || ''; };
+    var number = function (name) { return parseInt(data(name), 10) || 0; };
+    var pattern = function (name) {
+      try { return new RegExp(data(name)); } catch (e) { return null; }
+    };
+    form.ydtRules = {
+      bodyMin: number('body-min'),
+      bodyMax: number('body-max'),
+      nameMax: number('name-max'),
+      separators: data('phone-separators'),
+      mobile: pattern('mobile-pattern'),
+      landline: pattern('landline-pattern'),
+      msg: function (name, n) { return data('msg-' + name).replace('{n}', String(n)); }
+    };
+    return form.ydtRules;
+  }
+
+  /* The phone as the server reads it: full-width digits as digits, separators dropped, a leading
+   * +86 (or 86 before an 11-digit mobile) removed. */
+  function phoneDigits(text, separators) {
+    var out = '';
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charAt(i);
+      var code = text.charCodeAt(i);
+      if (code >= 0xff10 && code <= 0xff19) out += String.fromCharCode(code - 0xfee0);
+      else if (separators.indexOf(c) < 0) out += c;
+    }
+    if (out.charAt(0) === '+') out = out.slice(0, 3) === '+86' ? out.slice(3) : out;
+    else if (out.length === 13 && out.slice(0, 3) === '861') out = out.slice(2);
+    return out;
+  }
+
   function check(form, name) {
     var text = trim(value(form, name));
     var anonymous = value(form, 'anonymous') === 'on';
+    var r = rules(form);
     switch (name) {
       case 'type':
-        return text ? '' : '请选择类型：投诉、举报或建议';
+        return text ? '' : r.msg('type-missing');
       case 'category':
-        return text ? '' : '请选择问题类别';
+        return text ? '' : r.msg('category-missing');
       case 'body':
         if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value(form, name))) {
-          return '内容里有无法显示的控制字符，请删除后再提交';
+          return r.msg('body-control');
         }
-        if (charCount(text) < BODY_MIN) return '内容太短：请至少写 ' + BODY_MIN + ' 个字，说清楚事情';
-        if (charCount(text) > BODY_MAX) {
-          return '内容太长：最多 ' + BODY_MAX + ' 个字，现在是 ' + charCount(text) + ' 个字';
-        }
+        if (r.bodyMin && charCount(text) < r.bodyMin) return r.msg('body-too-short', charCount(text));
+        if (r.bodyMax && charCount(text) > r.bodyMax) return r.msg('body-too-long', charCount(text));
         return '';
       case 'contact_name':
         if (anonymous) return '';
-        return charCount(text) > NAME_MAX ? '姓名太长：最多 ' + NAME_MAX + ' 个字' : '';
+        return r.nameMax && charCount(text) > r.nameMax ? r.msg('name-too-long', charCount(text)) : '';
       case 'contact_phone':
-        if (anonymous || !text) return '';
-        var digits = text.replace(/[０-９]/g, function (d) {
-          return String.fromCharCode(d.charCodeAt(0) - 0xfee0);
-        }).replace(/[\s\-－()（）]/g, '').replace(/^\+?86(?=1\d{10}$)/, '');
-        var mobile = /^1[3-9]\d{9}$/.test(digits);
-        var landline = /^0[12]\d\d{8}$/.test(digits) || /^0[3-9]\d{2}\d{7,8}$/.test(digits);
-        return mobile || landline ? '' : '电话号码不对：请填写 11 位手机号，或带区号的固定电话（如 0551-65551234）';
+        if (anonymous || !text || !r.mobile || !r.landline) return '';
+        var digits = phoneDigits(text, r.separators);
+        return r.mobile.test(digits) || r.landline.test(digits) ? '' : r.msg('phone-wrong');
       default:
         return '';
     }
