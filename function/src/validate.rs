@@ -4,6 +4,8 @@
 //! Messages are Chinese (residents read them); `field` names the form field the message is about,
 //! the same name in JSON and in the form (`contact_name`, `contact_phone` for the JSON `contact`).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::manifest::{Category, Community, Manifest, SubmissionType};
@@ -58,23 +60,22 @@ pub struct FormRules {
     pub phone_separators: &'static str,
     pub mobile_pattern: &'static str,
     pub landline_pattern: &'static str,
-    pub type_missing: &'static str,
-    pub category_missing: &'static str,
-    pub body_control: &'static str,
-    pub body_too_short: String,
-    /// Still holds `{n}`, the count the script fills in.
-    pub body_too_long: String,
-    pub name_too_long: String,
-    pub phone_wrong: &'static str,
+    /// By the name the script asks for (`data-msg-<name>`), with `{min}` and `{max}` filled in;
+    /// `{n}`, the count typed so far, is left for the script.
+    pub messages: BTreeMap<&'static str, String>,
 }
 
 impl Default for FormRules {
     fn default() -> FormRules {
-        let partly = |template: &str, min: usize, max: usize| {
-            template
-                .replace("{min}", &min.to_string())
-                .replace("{max}", &max.to_string())
-        };
+        let messages = [
+            ("type-missing", message::TYPE_MISSING),
+            ("category-missing", message::CATEGORY_MISSING),
+            ("body-control", message::BODY_CONTROL),
+            ("body-too-short", message::BODY_TOO_SHORT),
+            ("body-too-long", message::BODY_TOO_LONG),
+            ("name-too-long", message::NAME_TOO_LONG),
+            ("phone-wrong", message::PHONE_WRONG),
+        ];
         FormRules {
             body_min: BODY_MIN_CHARS,
             body_max: BODY_MAX_CHARS,
@@ -82,13 +83,20 @@ impl Default for FormRules {
             phone_separators: PHONE_SEPARATORS,
             mobile_pattern: MOBILE_PATTERN,
             landline_pattern: LANDLINE_PATTERN,
-            type_missing: message::TYPE_MISSING,
-            category_missing: message::CATEGORY_MISSING,
-            body_control: message::BODY_CONTROL,
-            body_too_short: partly(message::BODY_TOO_SHORT, BODY_MIN_CHARS, BODY_MAX_CHARS),
-            body_too_long: partly(message::BODY_TOO_LONG, BODY_MIN_CHARS, BODY_MAX_CHARS),
-            name_too_long: partly(message::NAME_TOO_LONG, 0, NAME_MAX_CHARS),
-            phone_wrong: message::PHONE_WRONG,
+            messages: messages
+                .into_iter()
+                .map(|(name, template)| {
+                    let max = if name == "name-too-long" {
+                        NAME_MAX_CHARS
+                    } else {
+                        BODY_MAX_CHARS
+                    };
+                    let text = template
+                        .replace("{min}", &BODY_MIN_CHARS.to_string())
+                        .replace("{max}", &max.to_string());
+                    (name, text)
+                })
+                .collect(),
         }
     }
 }

@@ -71,37 +71,7 @@ enum Command {
     /// The supervisors' report from the DynamoDB tables: visits, cases, overdue, missing
     /// disclosures; printed, and written as CSV files and one HTML page.
     #[cfg(feature = "dynamodb")]
-    Report {
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Last day covered, YYYY-MM-DD (Asia/Shanghai); default today.
-        #[arg(long)]
-        date: Option<String>,
-        /// Days of visits ending with --date.
-        #[arg(long, default_value_t = 7)]
-        days: u32,
-        /// Month whose required disclosures are checked, YYYY-MM; default the site's latest.
-        #[arg(long)]
-        month: Option<String>,
-        /// Flag communities with fewer visits than this over the days; default one a day.
-        #[arg(long)]
-        min_visits: Option<u64>,
-        /// Output folder; default <root>/reports/<date>/.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// DynamoDB endpoint (else AWS_ENDPOINT_URL or the region's).
-        #[arg(long, env = "AWS_ENDPOINT_URL")]
-        endpoint: Option<String>,
-        /// AWS region (else AWS_REGION).
-        #[arg(long, env = "AWS_REGION")]
-        region: Option<String>,
-        #[arg(long, env = "YDT_CASES_TABLE", default_value = "ydt-cases")]
-        cases_table: String,
-        #[arg(long, env = "YDT_REPORTS_TABLE", default_value = "ydt-reports")]
-        reports_table: String,
-        #[arg(long, env = "YDT_META_TABLE", default_value = "ydt-meta")]
-        meta_table: String,
-    },
+    Report(ydt::cmd::report::Options),
 }
 
 #[derive(Subcommand)]
@@ -138,33 +108,7 @@ fn main() -> ExitCode {
         } => ydt::cmd::new::run(&root, &kind, &community, period.as_deref()),
         Command::Serve { root, port } => ydt::cmd::serve::run(&root, port),
         #[cfg(feature = "dynamodb")]
-        Command::Report {
-            root,
-            date,
-            days,
-            month,
-            min_visits,
-            out,
-            endpoint,
-            region,
-            cases_table,
-            reports_table,
-            meta_table,
-        } => ydt::cmd::report::run(&ydt::cmd::report::Options {
-            root,
-            date,
-            days,
-            month,
-            min_visits,
-            out,
-            endpoint,
-            region,
-            tables: ydt_function::store::dynamodb::TableNames {
-                cases: cases_table,
-                reports: reports_table,
-                meta: meta_table,
-            },
-        }),
+        Command::Report(options) => ydt::cmd::report::run(&options),
         Command::Cases { action, root } => match action.unwrap_or(CasesAction::List) {
             CasesAction::List => ydt::cmd::cases::list(&root),
             CasesAction::Show { case_id } => ydt::cmd::cases::show(&root, &case_id),

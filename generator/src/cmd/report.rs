@@ -14,23 +14,48 @@ use crate::content;
 use crate::model::Period;
 use crate::report::{Readings, Summary, assemble, csv_files, html, text};
 
-/// What `ydt report` was asked for.
-#[derive(Debug, Clone)]
+/// What `ydt report` was asked for: the command line's own arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
+    #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// The last day covered (`YYYY-MM-DD`, Asia/Shanghai); today when absent.
+    /// Last day covered, YYYY-MM-DD (Asia/Shanghai); default today.
+    #[arg(long)]
     pub date: Option<String>,
-    /// Days of visits, ending with `date`.
+    /// Days of visits ending with --date.
+    #[arg(long, default_value_t = 7)]
     pub days: u32,
-    /// The month whose disclosures are checked (`YYYY-MM`); the latest month on the site when absent.
+    /// Month whose required disclosures are checked, YYYY-MM; default the site's latest.
+    #[arg(long)]
     pub month: Option<String>,
-    /// A community with fewer visits than this over the days is flagged; `days` when absent.
+    /// Flag communities with fewer visits than this over the days; default one a day.
+    #[arg(long)]
     pub min_visits: Option<u64>,
-    /// Where the files go; `<root>/reports/<date>/` when absent.
+    /// Output folder; default <root>/reports/<date>/.
+    #[arg(long)]
     pub out: Option<PathBuf>,
+    /// DynamoDB endpoint (else AWS_ENDPOINT_URL or the region's).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
     pub endpoint: Option<String>,
+    /// AWS region (else AWS_REGION).
+    #[arg(long, env = "AWS_REGION")]
     pub region: Option<String>,
-    pub tables: TableNames,
+    #[arg(long, env = "YDT_CASES_TABLE", default_value = "ydt-cases")]
+    pub cases_table: String,
+    #[arg(long, env = "YDT_REPORTS_TABLE", default_value = "ydt-reports")]
+    pub reports_table: String,
+    #[arg(long, env = "YDT_META_TABLE", default_value = "ydt-meta")]
+    pub meta_table: String,
+}
+
+impl Options {
+    fn tables(&self) -> TableNames {
+        TableNames {
+            cases: self.cases_table.clone(),
+            reports: self.reports_table.clone(),
+            meta: self.meta_table.clone(),
+        }
+    }
 }
 
 /// `ydt report`: reads the tables, writes the files, prints the summary.
@@ -88,7 +113,7 @@ pub fn run(options: &Options) -> u8 {
     let read = runtime.block_on(async {
         let client =
             supervision::connect(options.endpoint.as_deref(), options.region.as_deref()).await;
-        let names = &options.tables;
+        let names = &options.tables();
         let mut visits = Vec::new();
         for offset in (0..i64::from(days)).rev() {
             let day = Date::from_days(date.days() - offset);
