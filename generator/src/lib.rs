@@ -6,15 +6,17 @@
 //! [`report`] is the supervisors' report. [`cmd`] holds the commands of `ydt`, which print and
 //! decide exit codes; nothing else imports from it.
 
+#![warn(unreachable_pub)]
+
 pub mod build;
 pub mod checks;
 pub mod cmd;
-pub mod content;
+pub(crate) mod content;
 pub mod diagnostics;
 pub mod model;
-pub mod output;
+pub(crate) mod output;
 pub mod preview;
 pub mod render;
 #[cfg(feature = "dynamodb")]
-pub mod report;
+pub(crate) mod report;
 pub mod serve;

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 ///
 /// `Staging` is `Sync`: rendering workers may call [`write`](Staging::write) in parallel.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     root: PathBuf,
     out: PathBuf,
     committed: bool,
@@ -31,7 +31,7 @@ static NEXT_STAGING: AtomicU64 = AtomicU64::new(0);
 impl Staging {
     /// Creates a fresh staging directory beside `out` (creating `out`'s parent if needed) and
     /// removes staging directories that killed builds of the same `out` left behind.
-    pub fn begin(out: &Path) -> io::Result<Staging> {
+    pub(crate) fn begin(out: &Path) -> io::Result<Staging> {
         let (parent, name) = split_out(out)?;
         fs::create_dir_all(&parent)?;
         remove_stale_leftovers(&parent, &name);
@@ -46,7 +46,8 @@ impl Staging {
     }
 
     /// The staging directory: what will become `out`.
-    pub fn root(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
@@ -55,7 +56,7 @@ impl Staging {
     ///
     /// Writing one path twice is an error: with parallel writers, which copy won would depend on
     /// timing, and the same content must give the same site.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.root.join(checked_relative(rel)?);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
@@ -87,7 +88,7 @@ impl Staging {
     /// not. Where the filesystem cannot exchange (some network and FUSE filesystems answer
     /// `EINVAL`), it falls back to renaming `out` to a backup name and the staged tree to `out`:
     /// between those two renames, a matter of microseconds, `out` does not exist.
-    pub fn commit(mut self) -> io::Result<()> {
+    pub(crate) fn commit(mut self) -> io::Result<()> {
         sync_filesystem(&self.root)?;
         let (parent, name) = split_out(&self.out)?;
 

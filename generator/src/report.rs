@@ -22,7 +22,7 @@ use crate::render::csv::Csv;
 
 /// One community's line in every section.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CommunityRow {
+pub(crate) struct CommunityRow {
     pub slug: String,
     pub name: String,
     pub street: String,
@@ -45,7 +45,7 @@ pub struct CommunityRow {
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub title: String,
     pub date: Date,
     pub days: Vec<Date>,
@@ -56,7 +56,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn closed(&self) -> (u64, u64) {
+    pub(crate) fn closed(&self) -> (u64, u64) {
         self.communities
             .iter()
             .fold((0, 0), |(c, t), r| (c + r.closed, t + r.closed_on_time))
@@ -65,7 +65,7 @@ impl Summary {
 
 /// What was read from the tables.
 #[derive(Debug, Clone, Default)]
-pub struct Readings {
+pub(crate) struct Readings {
     pub visits: Vec<Visit>,
     pub cases: Vec<CaseSummary>,
     pub overdue: Vec<OverdueCase>,
@@ -73,7 +73,7 @@ pub struct Readings {
 
 /// Puts the report together from what was read. Visits and cases of communities not in the
 /// content (a slug since removed) are left out.
-pub fn assemble(
+pub(crate) fn assemble(
     site: &Site,
     date: Date,
     days: u32,
@@ -170,7 +170,7 @@ fn table_label(table: CaseTable) -> &'static str {
 }
 
 /// The summary printed to the terminal.
-pub fn text(s: &Summary) -> String {
+pub(crate) fn text(s: &Summary) -> String {
     let mut t = String::new();
     let (first, last) = (s.days[0], s.date);
     let _ = writeln!(t, "{} 监督日报 {last}（访问量 {first} 至 {last}）", s.title);
@@ -224,7 +224,7 @@ fn csv(rows: Vec<Vec<String>>) -> String {
 }
 
 /// `visits.csv`, `cases.csv`, `overdue.csv`, `disclosures.csv`.
-pub fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
+pub(crate) fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
     let mut visits = vec![vec![
         "日期".into(),
         "社区代码".into(),
@@ -454,7 +454,7 @@ fn sparkline(values: &[u64]) -> String {
 }
 
 /// The self-contained page: no script, no external file.
-pub fn html(s: &Summary) -> String {
+pub(crate) fn html(s: &Summary) -> String {
     let (first, last) = (s.days[0], s.date);
     let mut h = String::new();
     let _ = write!(

@@ -17,7 +17,7 @@ use std::ops::Range;
 
 /// Why a character is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ControlKind {
+pub(crate) enum ControlKind {
     /// An embedding, override or isolate: changes the order text is shown in.
     Direction,
     /// Shows as nothing: a zero-width space, word joiner, soft hyphen or invisible operator.
@@ -28,7 +28,7 @@ pub enum ControlKind {
 
 /// A refused character found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Control {
+pub(crate) struct Control {
     /// Byte range of the character in the text.
     pub range: Range<usize>,
     pub char: char,
@@ -37,7 +37,7 @@ pub struct Control {
 
 impl Control {
     /// `U+202E RIGHT-TO-LEFT OVERRIDE (文字方向控制符)`, for error messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let class = match self.kind {
             ControlKind::Direction => "文字方向控制符",
             ControlKind::Invisible | ControlKind::InNumber => "不可见字符",
@@ -50,7 +50,7 @@ impl Control {
     }
 
     /// One sentence of help.
-    pub fn help(&self) -> &'static str {
+    pub(crate) fn help(&self) -> &'static str {
         match self.kind {
             ControlKind::Direction => {
                 "delete it: it makes the page show the text in another order than it is written (请删除：它会打乱文字的显示顺序)"
@@ -96,7 +96,7 @@ fn name(c: char) -> Option<&'static str> {
 
 /// Whether `c` is one of the characters this module knows: shown as nothing, or moving other
 /// text. Diagnostics print these as `<U+XXXX>` so that the error itself reads as stored.
-pub fn is_hidden(c: char) -> bool {
+pub(crate) fn is_hidden(c: char) -> bool {
     name(c).is_some()
 }
 
@@ -158,7 +158,7 @@ fn digit_beyond_marks(mut side: impl Iterator<Item = char>) -> bool {
 
 /// Every refused character in `text`, in text order: written as is, or as an HTML character
 /// reference (any of the characters above, since nothing needs them written that way).
-pub fn scan(text: &str) -> Vec<Control> {
+pub(crate) fn scan(text: &str) -> Vec<Control> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut found = Vec::new();
     for (i, &(at, c)) in chars.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! month's required disclosures. Loading has
 //! already typed each value; these passes compare values with each other and with the rules.
 
-pub mod controls;
+pub(crate) mod controls;
 pub mod privacy;
 
 use crate::diagnostics::{Diagnostic, Report};

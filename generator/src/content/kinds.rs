@@ -28,7 +28,7 @@ const BUILT_IN: [(&str, &str); 4] = [
 ];
 
 /// The built-in kinds, then the site's own files (which win on the same id).
-pub fn load(site_kinds: &[Arc<SourceFile>]) -> (Kinds, Vec<Diagnostic>) {
+pub(crate) fn load(site_kinds: &[Arc<SourceFile>]) -> (Kinds, Vec<Diagnostic>) {
     let mut kinds = Kinds::default();
     let mut problems = Vec::new();
     let built_in: Vec<Arc<SourceFile>> = BUILT_IN

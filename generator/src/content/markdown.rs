@@ -27,10 +27,10 @@ struct FrontMatter {
 }
 
 /// Categories a notice may carry.
-pub const NOTICE_CATEGORIES: [&str; 5] =
+pub(crate) const NOTICE_CATEGORIES: [&str; 5] =
     ["村务公开", "居务公开", "党务公开", "财务公开", "通知公告"];
 
-pub fn load_notice(file: &Arc<SourceFile>, id: &str, report: &mut Report) -> Option<Notice> {
+pub(crate) fn load_notice(file: &Arc<SourceFile>, id: &str, report: &mut Report) -> Option<Notice> {
     if !is_slug(id) || RESERVED_IDS.contains(&id) {
         report.push(
             Diagnostic::error(
@@ -139,7 +139,7 @@ fn find_closing_fence(after_open: &str) -> Option<(usize, usize)> {
 
 /// Markdown to HTML for residents' pages. Returns the HTML and, if the Markdown held raw HTML,
 /// the byte range of the first piece (so the clerk can be told).
-pub fn to_html(markdown: &str) -> (String, Option<std::ops::Range<usize>>) {
+pub(crate) fn to_html(markdown: &str) -> (String, Option<std::ops::Range<usize>>) {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut raw_html_at = None;
     let events: Vec<Event> = Parser::new_ext(markdown, options)

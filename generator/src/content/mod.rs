@@ -3,11 +3,11 @@
 //! it meets with its position, then keeps going; checks that compare values with each other
 //! (totals, privacy, completeness) are in [`checks`](crate::checks).
 
-pub mod kinds;
-pub mod markdown;
+pub(crate) mod kinds;
+pub(crate) mod markdown;
 mod records;
 mod site;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,11 +20,11 @@ use crate::model::Kinds;
 use crate::model::{Community, Site, SiteConfig};
 
 /// Paths under `/c/<slug>/` that the generator writes itself, so no record may take them.
-pub const RESERVED_IDS: [&str; 6] = ["notices", "jiandu", "poster", "qr", "feed", "static"];
+pub(crate) const RESERVED_IDS: [&str; 6] = ["notices", "jiandu", "poster", "qr", "feed", "static"];
 
 /// Lowercase ASCII letters, digits and dashes, starting with a letter or digit: keeps URLs and QR
 /// codes short.
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
@@ -35,7 +35,7 @@ pub fn is_slug(s: &str) -> bool {
 
 /// Reads the whole content tree. Returns the site when it could be assembled (even with errors
 /// in some records, so every problem is found in one run).
-pub fn load(root: &Path) -> (Option<Site>, Report) {
+pub(crate) fn load(root: &Path) -> (Option<Site>, Report) {
     let (settings, mut report) = load_settings(root);
     let Some(Settings {
         config,
@@ -70,7 +70,7 @@ pub fn load(root: &Path) -> (Option<Site>, Report) {
 
 /// The first step of loading: `site.yaml`, the record kinds, and where the communities are,
 /// before any community is read. A build then reads the communities one at a time.
-pub struct Settings {
+pub(crate) struct Settings {
     /// `None` when `site.yaml` has errors (reported); communities can still be read and checked
     /// for their own mistakes.
     pub config: Option<SiteConfig>,
@@ -81,7 +81,7 @@ pub struct Settings {
 
 /// Reads `site.yaml` and the kinds and lists the community folders. `None` when there is no
 /// `site.yaml` to read.
-pub fn load_settings(root: &Path) -> (Option<Settings>, Report) {
+pub(crate) fn load_settings(root: &Path) -> (Option<Settings>, Report) {
     let mut report = Report::default();
     let content = root.join("content");
     let site_path = content.join("site.yaml");
@@ -128,12 +128,12 @@ pub fn load_settings(root: &Path) -> (Option<Settings>, Report) {
 }
 
 /// The site's order of communities: by street, then slug.
-pub fn sort_communities(communities: &mut [Community]) {
+pub(crate) fn sort_communities(communities: &mut [Community]) {
     communities.sort_by(|a, b| (a.street.as_str(), &a.slug).cmp(&(b.street.as_str(), &b.slug)));
 }
 
 /// Reads one community folder: `community.yaml`, its records and notices.
-pub fn load_community(
+pub(crate) fn load_community(
     root: &Path,
     dir: &Path,
     kinds: &Kinds,

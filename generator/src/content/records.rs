@@ -32,7 +32,7 @@ struct RecordFile {
     totals: Option<BTreeMap<String, S>>,
 }
 
-pub fn load_record(
+pub(super) fn load_record(
     file: &Arc<SourceFile>,
     id: &str,
     kinds: &Kinds,

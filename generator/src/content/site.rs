@@ -93,7 +93,11 @@ struct PlacementFile {
     name: S,
 }
 
-pub fn load_site(file: &Arc<SourceFile>, kinds: &Kinds, report: &mut Report) -> Option<SiteConfig> {
+pub(super) fn load_site(
+    file: &Arc<SourceFile>,
+    kinds: &Kinds,
+    report: &mut Report,
+) -> Option<SiteConfig> {
     let doc = Doc::whole(file);
     let raw: SiteFile = match doc.parse(&file.text) {
         Ok(raw) => raw,
@@ -289,7 +293,7 @@ fn body(doc: &Doc, raw: BodyFile) -> (Body, Vec<Text>) {
     (body, texts)
 }
 
-pub fn load_community(
+pub(super) fn load_community(
     file: &Arc<SourceFile>,
     slug: &str,
     report: &mut Report,

@@ -11,7 +11,7 @@ use crate::model::Text;
 
 /// A YAML document inside a file: the whole file, or the front matter of a Markdown notice.
 #[derive(Clone)]
-pub struct Doc<'a> {
+pub(crate) struct Doc<'a> {
     pub file: &'a Arc<SourceFile>,
     /// Byte offset of the document's first character in the file.
     pub offset: usize,
@@ -20,7 +20,7 @@ pub struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    pub fn whole(file: &'a Arc<SourceFile>) -> Doc<'a> {
+    pub(crate) fn whole(file: &'a Arc<SourceFile>) -> Doc<'a> {
         Doc {
             file,
             offset: 0,
@@ -28,12 +28,12 @@ impl<'a> Doc<'a> {
         }
     }
 
-    pub fn parse<T: DeserializeOwned>(&self, yaml: &str) -> Result<T, Diagnostic> {
+    pub(crate) fn parse<T: DeserializeOwned>(&self, yaml: &str) -> Result<T, Diagnostic> {
         serde_saphyr::from_str(yaml).map_err(|e| self.error_from(&e))
     }
 
     /// Where a value was written, widened to the whole scalar when its length is known.
-    pub fn span(&self, at: &Location) -> Span {
+    pub(crate) fn span(&self, at: &Location) -> Span {
         let s = at.span();
         match (s.byte_offset(), s.byte_len()) {
             (Some(start), len) => {
@@ -50,7 +50,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    pub fn text(&self, value: Spanned<String>) -> Text {
+    pub(crate) fn text(&self, value: Spanned<String>) -> Text {
         let span = self.span(&value.referenced);
         Text {
             value: value.value,
@@ -58,7 +58,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    pub fn error_from(&self, e: &serde_saphyr::Error) -> Diagnostic {
+    pub(crate) fn error_from(&self, e: &serde_saphyr::Error) -> Diagnostic {
         let message = plain_message(e);
         let span = match e.location() {
             Some(at) if at.line() > 0 => {

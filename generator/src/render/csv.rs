@@ -4,7 +4,7 @@
 //! run as a formula kept as text.
 
 /// A CSV file being written, a row at a time.
-pub struct Csv {
+pub(crate) struct Csv {
     out: String,
 }
 
@@ -17,12 +17,12 @@ impl Default for Csv {
 }
 
 impl Csv {
-    pub fn new() -> Csv {
+    pub(crate) fn new() -> Csv {
         Csv::default()
     }
 
     /// Appends one row.
-    pub fn row<S: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = S>) {
+    pub(crate) fn row<S: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = S>) {
         let mut first = true;
         for field in fields {
             if !first {
@@ -41,7 +41,7 @@ impl Csv {
         self.out.push_str("\r\n");
     }
 
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.out
     }
 }

@@ -9,7 +9,7 @@ use crate::model::{CellValue, Community, Record, Site};
 
 /// The record as CSV (see [`Csv`]): column labels as the header, one line per row, and a closing
 /// 合计 line with the computed totals.
-pub fn csv(site: &Site, record: &Record) -> Vec<u8> {
+pub(crate) fn csv(site: &Site, record: &Record) -> Vec<u8> {
     let Some(schema) = site.kinds.get(&record.kind) else {
         return Vec::new();
     };
@@ -74,7 +74,7 @@ struct ColumnJson<'a> {
     ty: crate::model::ColumnType,
 }
 
-pub fn json(site: &Site, community: &Community, record: &Record, base_url: &str) -> Vec<u8> {
+pub(crate) fn json(site: &Site, community: &Community, record: &Record, base_url: &str) -> Vec<u8> {
     let Some(schema) = site.kinds.get(&record.kind) else {
         return Vec::new();
     };
@@ -131,7 +131,7 @@ pub fn json(site: &Site, community: &Community, record: &Record, base_url: &str)
 }
 
 /// What the submission function needs, from `site.yaml` and the communities.
-pub fn manifest_of(site: &Site, base_url: &str) -> Manifest {
+pub(crate) fn manifest_of(site: &Site, base_url: &str) -> Manifest {
     let c = &site.config;
     Manifest {
         title: c.title.value.clone(),
@@ -155,7 +155,7 @@ pub fn manifest_of(site: &Site, base_url: &str) -> Manifest {
     }
 }
 
-pub fn manifest(site: &Site, base_url: &str) -> Vec<u8> {
+pub(crate) fn manifest(site: &Site, base_url: &str) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&manifest_of(site, base_url)).unwrap_or_default();
     bytes.push(b'\n');
     bytes

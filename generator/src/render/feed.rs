@@ -8,7 +8,7 @@ use crate::model::{Community, Site};
 use ydt_function::clock::Date;
 
 /// Atom feed of a community's records and notices, newest first.
-pub fn atom(site: &Site, community: &Community, base_url: &str) -> Vec<u8> {
+pub(crate) fn atom(site: &Site, community: &Community, base_url: &str) -> Vec<u8> {
     struct Entry {
         title: String,
         path: String,
@@ -72,10 +72,10 @@ pub fn atom(site: &Site, community: &Community, base_url: &str) -> Vec<u8> {
 }
 
 /// The largest number of URLs one sitemap file may hold.
-pub const SITEMAP_LIMIT: usize = 50_000;
+pub(crate) const SITEMAP_LIMIT: usize = 50_000;
 
 /// `sitemap.xml`, and `sitemap-N.xml` children when there are more URLs than one file may hold.
-pub fn sitemaps(site: &Site, base_url: &str) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn sitemaps(site: &Site, base_url: &str) -> Vec<(String, Vec<u8>)> {
     let mut urls: Vec<(String, Option<Date>)> = vec![
         ("/".into(), None),
         ("/track/".into(), None),
@@ -108,7 +108,7 @@ pub fn sitemaps(site: &Site, base_url: &str) -> Vec<(String, Vec<u8>)> {
     split_sitemaps(&urls, base_url, SITEMAP_LIMIT)
 }
 
-pub fn split_sitemaps(
+pub(crate) fn split_sitemaps(
     urls: &[(String, Option<Date>)],
     base_url: &str,
     limit: usize,

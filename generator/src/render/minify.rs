@@ -14,7 +14,7 @@
 /// themes' inline CSS and JS are small; the pages must work there.
 ///
 /// The output depends only on the input.
-pub fn minify_html(html: &[u8]) -> Vec<u8> {
+pub(crate) fn minify_html(html: &[u8]) -> Vec<u8> {
     let cfg = minify_html::Cfg {
         keep_closing_tags: true,
         keep_html_and_head_opening_tags: true,

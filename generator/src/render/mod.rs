@@ -4,12 +4,12 @@
 //! [`Sink`]; it never touches the output folder itself.
 
 pub mod csp;
-pub mod csv;
-pub mod data;
-pub mod feed;
-pub mod minify;
+pub(crate) mod csv;
+pub(crate) mod data;
+pub(crate) mod feed;
+pub(crate) mod minify;
 mod pages;
-pub mod qr;
+pub(crate) mod qr;
 pub mod templates;
 
 use std::io;

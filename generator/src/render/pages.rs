@@ -12,7 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::ColumnType;
 use crate::model::{CellValue, Community, Notice, Period, Record, Site};
 
-pub enum Job<'c> {
+pub(super) enum Job<'c> {
     /// Pages that belong to no one community: home, track, help, 404, sitemap, manifest, assets.
     Site,
     /// One community's pages; it need not be (yet) in `site.communities`.
@@ -21,7 +21,7 @@ pub enum Job<'c> {
 
 /// Data every page shares, computed once per build and handed to each page's context as a
 /// ready tera value (cloning one is a reference count, not a copy).
-pub struct SiteContext<'a> {
+pub(super) struct SiteContext<'a> {
     pub site: &'a Site,
     pub base_url: String,
     /// `site` as every page sees it.
@@ -31,7 +31,7 @@ pub struct SiteContext<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SiteView {
+pub(super) struct SiteView {
     title: String,
     description: String,
     base_url: String,
@@ -195,7 +195,7 @@ struct NoticeView {
 }
 
 impl<'a> SiteContext<'a> {
-    pub fn new(site: &'a Site, options: &RenderOptions) -> SiteContext<'a> {
+    pub(super) fn new(site: &'a Site, options: &RenderOptions) -> SiteContext<'a> {
         let c = &site.config;
         let mut streets: Vec<StreetView> = Vec::new();
         for community in &site.communities {
@@ -394,7 +394,7 @@ fn community_view(site: &Site, c: &Community) -> CommunityView {
 }
 
 /// Renders one job's files into the sink.
-pub fn run(
+pub(super) fn run(
     job: &Job,
     ctx: &SiteContext,
     theme: &Theme,

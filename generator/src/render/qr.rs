@@ -10,7 +10,7 @@
 
 use std::fmt::{self, Write};
 
-use qrcode::{Color, EcLevel, QrCode, Version};
+use qrcode::{Color, EcLevel, QrCode};
 
 /// Modules of light margin around the code: the minimum the QR standard requires.
 const QUIET_ZONE: usize = 4;
@@ -20,7 +20,7 @@ const MODULE_PX: usize = 8;
 
 /// A URL that cannot be made into a QR code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QrError {
+pub(crate) struct QrError {
     url: String,
     cause: qrcode::types::QrError,
 }
@@ -43,18 +43,20 @@ impl std::error::Error for QrError {}
 ///
 /// Error correction level M, or Q when Q fits in the same version (more damage tolerated by a
 /// weathered poster at no cost in module size); always the smallest version that fits.
-pub fn qr_svg(url: &str) -> Result<String, QrError> {
+pub(crate) fn qr_svg(url: &str) -> Result<String, QrError> {
     let code = encode(url)?;
     Ok(svg(&code))
 }
 
+#[cfg(test)]
 /// The QR version (1–40) `qr_svg` uses for `url`: 21 + 4·(version − 1) modules a side.
-pub fn version_of(url: &str) -> Result<i16, QrError> {
+pub(crate) fn version_of(url: &str) -> Result<i16, QrError> {
     Ok(version_number(encode(url)?.version()))
 }
 
+#[cfg(test)]
 /// The error correction level `qr_svg` uses for `url`: `'M'` or `'Q'`.
-pub fn ec_level_of(url: &str) -> Result<char, QrError> {
+pub(crate) fn ec_level_of(url: &str) -> Result<char, QrError> {
     Ok(match encode(url)?.error_correction_level() {
         EcLevel::L => 'L',
         EcLevel::M => 'M',
@@ -75,9 +77,10 @@ fn encode(url: &str) -> Result<QrCode, QrError> {
     }
 }
 
-fn version_number(version: Version) -> i16 {
+#[cfg(test)]
+fn version_number(version: qrcode::Version) -> i16 {
     match version {
-        Version::Normal(n) | Version::Micro(n) => n,
+        qrcode::Version::Normal(n) | qrcode::Version::Micro(n) => n,
     }
 }
 
