@@ -2,16 +2,13 @@
 //! real case is answered exactly as an unknown case is — the same body, and in the same time
 //! (both distributions measured, compared with a generous bound).
 
-#[path = "../../function/tests/common/mod.rs"]
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Event, app, call, complaint};
 use serde_json::json;
 use ydt_function::app::Limits;
 use ydt_function::store::local::LocalStore;
+use ydt_test_support::{Event, app, call, complaint};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]

@@ -1,17 +1,27 @@
 //! A `moto_server` on a free loopback port for the DynamoDB tests, with the tables created from
 //! `ydt_function::table`. Without `moto_server` on PATH, starting one fails the test with a message
-//! saying how to install it.
+//! saying how to install it. Also the few item reads and writes the tests make straight to the
+//! tables, as a handler does in the console.
+//!
+//! `aws_sdk_dynamodb` is re-exported, so a test crate needs no SDK dependency of its own for it.
 
+pub use aws_sdk_dynamodb;
+
+use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{Credentials, Region};
+use aws_sdk_dynamodb::types::AttributeValue;
 use ydt_function::store::dynamodb::{TableNames, create_table};
-use ydt_function::table;
+use ydt_function::table::{self, attr, item};
 
-pub const REGION: &str = "ap-east-1";
+pub use crate::REGION;
+
+/// A table item as the SDK reads and writes it.
+pub type Item = HashMap<String, AttributeValue>;
 
 /// A `moto_server` process, killed when dropped.
 pub struct Moto {
@@ -83,13 +93,17 @@ pub fn client_for(endpoint: &str) -> Client {
 /// A client of the backend for `region`: moto keeps a separate set of tables per region, found
 /// from the region in each request's signature.
 pub fn client_in_region(endpoint: &str, region: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+    Client::from_conf(config_in_region(endpoint, region).build())
+}
+
+/// The configuration of [`client_in_region`], for a test that adds settings of its own (the
+/// storage-fault run's retry and timeout settings).
+pub fn config_in_region(endpoint: &str, region: &str) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version_latest()
         .region(Region::new(region.to_string()))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    Client::from_conf(config)
 }
 
 pub fn names() -> TableNames {
@@ -107,4 +121,37 @@ pub async fn create_tables(client: &Client) {
             .await
             .unwrap_or_else(|err| panic!("creating {name}: {err}"));
     }
+}
+
+/// A string attribute.
+pub fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_string())
+}
+
+/// Writes a case item with these string fields into `table`, as the console would.
+pub async fn put_case(client: &Client, table: &str, fields: &[(&str, &str)]) {
+    let mut put = client
+        .put_item()
+        .table_name(table)
+        .item(attr::ITEM, s(item::CASE));
+    for (name, value) in fields {
+        put = put.item(*name, s(value));
+    }
+    put.send().await.unwrap();
+}
+
+/// The case item `case_id` of `table`, if there is one (read consistently: a test reads what it
+/// has just written).
+pub async fn find_case(client: &Client, table: &str, case_id: &str) -> Option<Item> {
+    client
+        .get_item()
+        .table_name(table)
+        .key(attr::CASE_ID, s(case_id))
+        .key(attr::ITEM, s(item::CASE))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item()
+        .cloned()
 }
