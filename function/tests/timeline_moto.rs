@@ -3,7 +3,6 @@
 //! tests do). Nothing here can reach AWS.
 #![cfg(feature = "dynamodb")]
 
-
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -230,15 +229,9 @@ async fn the_consumer_over_moto_records_the_trail_once_and_track_shows_it() {
     );
 
     // The resident sees the answer once, with the new status.
-    let tracked = call(
-        &app,
-        &Event::post_json(
-            "/api/track",
-            &json!({"case_id": case_id, "query_code": receipt["query_code"]}),
-        ),
-    )
-    .await
-    .json();
+    let tracked = call(&app, &Event::track(&case_id, &receipt["query_code"]))
+        .await
+        .json();
     assert_eq!(tracked["status"], "已办结");
     assert_eq!(
         tracked["replies"],

@@ -369,14 +369,7 @@ async fn check_shard(shard: &Shard, acks: Vec<Ack>) -> usize {
         let acks = acks.clone();
         checkers.push(tokio::spawn(async move {
             for ack in acks.iter().skip(lane).step_by(2) {
-                let track = call(
-                    &app,
-                    &Event::post_json(
-                        "/api/track",
-                        &json!({"case_id": ack.case_id, "query_code": ack.query_code}),
-                    ),
-                )
-                .await;
+                let track = call(&app, &Event::track(&ack.case_id, &ack.query_code)).await;
                 assert_eq!(track.status, 200, "track {}: {}", ack.case_id, track.text());
                 assert_eq!(track.json()["case_id"], ack.case_id);
             }

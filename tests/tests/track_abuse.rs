@@ -30,14 +30,8 @@ async fn a_wrong_code_and_an_unknown_case_look_and_take_the_same() {
     assert_eq!(filed.status, 201);
     let case_id = filed.json()["case_id"].as_str().unwrap().to_string();
 
-    let wrong_code = Event::post_json(
-        "/api/track",
-        &json!({"case_id": case_id, "query_code": "1234567812345678"}),
-    );
-    let unknown_case = Event::post_json(
-        "/api/track",
-        &json!({"case_id": "20261201-9999", "query_code": "1234567812345678"}),
-    );
+    let wrong_code = Event::track(&case_id, "1234567812345678");
+    let unknown_case = Event::track("20261201-9999", "1234567812345678");
     // Interleaved, so drift in the machine's load touches both alike; the first few warm up.
     let rounds = 300;
     let mut times = [Vec::new(), Vec::new()];
@@ -86,13 +80,7 @@ async fn a_wrong_code_and_an_unknown_case_look_and_take_the_same() {
 async fn guessing_is_rate_limited_per_client_while_others_are_served() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(Arc::new(LocalStore::open(dir.path()).unwrap()));
-    let guess = |n: u64, ip: &str| {
-        Event::post_json(
-            "/api/track",
-            &json!({"case_id": "20261201-0001", "query_code": format!("{n:016}")}),
-        )
-        .source_ip(ip)
-    };
+    let guess = |n: u64, ip: &str| Event::track("20261201-0001", format!("{n:016}")).source_ip(ip);
     let limit = app.limits.lookups;
     for n in 0..limit {
         assert_eq!(call(&app, &guess(n, "203.0.113.7")).await.status, 404);
