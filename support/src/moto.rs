@@ -8,9 +8,8 @@
 pub use aws_sdk_dynamodb;
 
 use std::collections::HashMap;
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{Credentials, Region};
@@ -19,6 +18,7 @@ use ydt_function::store::dynamodb::{TableNames, create_table};
 use ydt_function::table::{self, attr, item};
 
 pub use crate::REGION;
+use crate::{free_port, wait_until_listening};
 
 /// A table item as the SDK reads and writes it.
 pub type Item = HashMap<String, AttributeValue>;
@@ -36,10 +36,7 @@ impl Moto {
         // SAFETY: set once, before any SDK client of this process reads the environment.
         ONCE.call_once(|| unsafe { std::env::set_var("AWS_EC2_METADATA_DISABLED", "true") });
 
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = free_port();
         let child = Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
@@ -56,21 +53,12 @@ impl Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
-        let address = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
-                break;
-            }
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!("moto_server exited at start-up: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not answer on {address} within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_listening(
+            &mut moto.child,
+            port,
+            "moto_server",
+            Duration::from_secs(60),
+        );
         moto
     }
 

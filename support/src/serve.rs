@@ -3,14 +3,14 @@
 //! connection and reads the whole answer.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
-use crate::Answer;
+use crate::{Answer, free_port, wait_until_listening};
 
 /// A running `ydt serve`, killed when dropped.
 pub struct Server {
@@ -23,10 +23,7 @@ impl Server {
     /// and returns once it listens. `YDT_HMAC_KEY` is taken out of the environment, so the server
     /// keeps its own key in the site root as a clerk's does.
     pub fn start(ydt: &Path, root: &Path, env: &[(&str, &str)]) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = free_port();
         let child = Command::new(ydt)
             .args(["serve", "--port", &port.to_string(), "--root"])
             .arg(root)
@@ -37,17 +34,12 @@ impl Server {
             .spawn()
             .expect("start ydt serve");
         let mut server = Server { child, port };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("ydt serve exited: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "ydt serve did not listen within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until_listening(
+            &mut server.child,
+            port,
+            "ydt serve",
+            Duration::from_secs(30),
+        );
         server
     }
 
