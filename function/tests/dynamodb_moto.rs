@@ -73,7 +73,7 @@ async fn submissions_repeats_and_track_through_dynamodb() {
     assert!(!tracked.text().contains("13812345678"));
 
     let wrong = call(&app, &Event::track("20261201-0001", "0000000000000000")).await;
-    let unknown = call(&app, &Event::track("20261201-0077", &code)).await;
+    let unknown = call(&app, &Event::track("20261201-0077", code)).await;
     assert_eq!(wrong.status, 404);
     assert_eq!(
         (wrong.body.clone(), wrong.headers.clone()),

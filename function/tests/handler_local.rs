@@ -141,7 +141,7 @@ async fn wrong_code_and_unknown_case_get_the_same_404() {
         })
         .collect();
     let wrong = call(&app, &Event::track(&receipt["case_id"], &wrong_code)).await;
-    let unknown = call(&app, &Event::track("20261201-0999", &code)).await;
+    let unknown = call(&app, &Event::track("20261201-0999", code)).await;
     assert_eq!(wrong.status, 404);
     assert_eq!(unknown.status, 404);
     assert_eq!(wrong.body, unknown.body);

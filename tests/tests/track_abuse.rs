@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use ydt_function::app::Limits;
 use ydt_function::store::local::LocalStore;
 use ydt_test_support::{Event, app, call, complaint};
