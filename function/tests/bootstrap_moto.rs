@@ -3,15 +3,13 @@
 //! This is what proves `main` wires the client, the manifest and the secrets together.
 #![cfg(feature = "dynamodb")]
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::moto::{Moto, create_tables};
-use common::runtime_api::{RuntimeApi, bootstrap_command};
-use common::{Event, complaint};
 use serde_json::{Value, json};
+use ydt_test_support::moto::{Moto, create_tables};
+use ydt_test_support::runtime_api::{RuntimeApi, bootstrap_command};
+use ydt_test_support::{Event, complaint, manifest_path};
 
 struct Bootstrap(Child);
 
@@ -23,9 +21,8 @@ impl Drop for Bootstrap {
 }
 
 fn bootstrap(runtime: &str, endpoint: &str, hmac_key: Option<&str>) -> Command {
-    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/manifest.json");
     let exe = Path::new(env!("CARGO_BIN_EXE_bootstrap"));
-    let mut command = bootstrap_command(exe, Path::new(manifest), runtime, endpoint);
+    let mut command = bootstrap_command(exe, &manifest_path(), runtime, endpoint);
     if let Some(key) = hmac_key {
         command.env("YDT_HMAC_KEY", key);
     }

@@ -4,19 +4,16 @@
 //! Nothing here can reach AWS: explicit region, static credentials, a loopback endpoint.
 #![cfg(feature = "dynamodb")]
 
-mod common;
-
 use std::collections::HashMap;
 use std::net::TcpListener;
 
-use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::moto::{Moto, client_for, create_tables, names};
-use common::{Event, app, call, complaint};
 use serde_json::json;
 use ydt_function::App;
 use ydt_function::store::dynamodb::DynamoStore;
 use ydt_function::table::{self, attr};
+use ydt_test_support::moto::{Moto, client_for, create_tables, find_case, names, s};
+use ydt_test_support::{Answer, Event, app, call, complaint};
 
 /// A moto server with the tables created, and the app over it.
 async fn moto_app() -> (Moto, App<DynamoStore>) {
@@ -28,32 +25,11 @@ async fn moto_app() -> (Moto, App<DynamoStore>) {
     (moto, app(store))
 }
 
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_string())
-}
-
 fn case_ids(items: &[HashMap<String, AttributeValue>]) -> Vec<String> {
     items
         .iter()
         .map(|item| item[attr::CASE_ID].as_s().unwrap().clone())
         .collect()
-}
-
-async fn get_case(
-    client: &Client,
-    table: &str,
-    case_id: &str,
-) -> Option<HashMap<String, AttributeValue>> {
-    client
-        .get_item()
-        .table_name(table)
-        .key(attr::CASE_ID, s(case_id))
-        .key(attr::ITEM, s(table::item::CASE))
-        .send()
-        .await
-        .unwrap()
-        .item()
-        .cloned()
 }
 
 #[tokio::test]
@@ -80,7 +56,7 @@ async fn submissions_repeats_and_track_through_dynamodb() {
 
     // The item reads in plain words in the console; the code itself is not stored.
     let client = app.store.client();
-    let item = get_case(client, "ydt-cases", "20261201-0001")
+    let item = find_case(client, "ydt-cases", "20261201-0001")
         .await
         .unwrap();
     assert_eq!(item["community"].as_s().unwrap(), "cuizhuyuan");
@@ -96,22 +72,8 @@ async fn submissions_repeats_and_track_through_dynamodb() {
     assert_eq!(tracked.json()["replies"], json!([]));
     assert!(!tracked.text().contains("13812345678"));
 
-    let wrong = call(
-        &app,
-        &Event::post_json(
-            "/api/track",
-            &json!({"case_id": "20261201-0001", "query_code": "0000000000000000"}),
-        ),
-    )
-    .await;
-    let unknown = call(
-        &app,
-        &Event::post_json(
-            "/api/track",
-            &json!({"case_id": "20261201-0077", "query_code": code}),
-        ),
-    )
-    .await;
+    let wrong = call(&app, &Event::track("20261201-0001", "0000000000000000")).await;
+    let unknown = call(&app, &Event::track("20261201-0077", code)).await;
     assert_eq!(wrong.status, 404);
     assert_eq!(
         (wrong.body.clone(), wrong.headers.clone()),
@@ -148,7 +110,7 @@ async fn concurrent_retries_of_one_submission_store_one_case() {
 }
 
 /// Sends the same request `n` times at once.
-async fn futures_join(app: &App<DynamoStore>, event: &Event, n: usize) -> Vec<common::Answer> {
+async fn futures_join(app: &App<DynamoStore>, event: &Event, n: usize) -> Vec<Answer> {
     let mut pending = Vec::new();
     for _ in 0..n {
         pending.push(call(app, event));
@@ -363,7 +325,7 @@ async fn reports_go_to_the_reports_table_only() {
     assert_eq!(receipt["case_id"], "J20261201-0001");
     assert_eq!(receipt["routed_to"], "庐阳区纪委监委派驻双岗街道纪工委");
     let client = app.store.client();
-    let item = get_case(client, "ydt-reports", "J20261201-0001")
+    let item = find_case(client, "ydt-reports", "J20261201-0001")
         .await
         .unwrap();
     assert_eq!(item["contact_name"].as_s().unwrap(), "李桂兰");
@@ -386,7 +348,7 @@ async fn reports_go_to_the_reports_table_only() {
 #[tokio::test]
 async fn rate_limit_visits_and_bad_input_through_dynamodb() {
     let (_moto, app) = moto_app().await;
-    common::assert_catalogue_refused(&app).await;
+    ydt_test_support::handler::assert_catalogue_refused(&app).await;
 
     for i in 0..5 {
         let answer = call(
@@ -398,12 +360,12 @@ async fn rate_limit_visits_and_bad_input_through_dynamodb() {
     }
     // Nothing of the catalogue was stored: numbering started at 0001.
     assert!(
-        get_case(app.store.client(), "ydt-cases", "20261201-0001")
+        find_case(app.store.client(), "ydt-cases", "20261201-0001")
             .await
             .is_some()
     );
     assert!(
-        get_case(app.store.client(), "ydt-cases", "20261201-0006")
+        find_case(app.store.client(), "ydt-cases", "20261201-0006")
             .await
             .is_none()
     );

@@ -1,14 +1,12 @@
 //! The handler over the embedded local store, called with API Gateway v2 events: every route and
 //! rule as a resident (JSON page or plain form) and a handler (`LocalStore::edit`) see them.
 
-mod common;
-
-use common::{Event, app, call, complaint};
 use serde_json::json;
 use ydt_function::store::local::LocalStore;
 use ydt_function::store::{
     CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
 };
+use ydt_test_support::{Event, app, call, complaint};
 
 fn local_app() -> (tempfile::TempDir, ydt_function::App<LocalStore>) {
     let dir = tempfile::tempdir().unwrap();
@@ -142,22 +140,8 @@ async fn wrong_code_and_unknown_case_get_the_same_404() {
             }
         })
         .collect();
-    let wrong = call(
-        &app,
-        &Event::post_json(
-            "/api/track",
-            &json!({"case_id": receipt["case_id"], "query_code": wrong_code}),
-        ),
-    )
-    .await;
-    let unknown = call(
-        &app,
-        &Event::post_json(
-            "/api/track",
-            &json!({"case_id": "20261201-0999", "query_code": code}),
-        ),
-    )
-    .await;
+    let wrong = call(&app, &Event::track(&receipt["case_id"], &wrong_code)).await;
+    let unknown = call(&app, &Event::track("20261201-0999", code)).await;
     assert_eq!(wrong.status, 404);
     assert_eq!(unknown.status, 404);
     assert_eq!(wrong.body, unknown.body);
@@ -362,7 +346,7 @@ async fn wrong_method_gets_405_with_allow_and_unknown_route_404() {
 #[tokio::test]
 async fn bad_input_is_refused_with_the_field_named_and_nothing_stored() {
     let (_dir, app) = local_app();
-    common::assert_catalogue_refused(&app).await;
+    ydt_test_support::handler::assert_catalogue_refused(&app).await;
     assert!(app.store.cases().unwrap().is_empty());
     let answer = call(
         &app,
@@ -428,7 +412,7 @@ async fn viewer_address_counts_only_behind_the_secret_origin_header() {
     app.limits.submissions = 1;
     let via_cloudfront = |key: &str, viewer: &str| {
         Event::post_json("/api/submissions", &complaint(key))
-            .header("x-origin-verify", common::ORIGIN_SECRET)
+            .header("x-origin-verify", ydt_test_support::ORIGIN_SECRET)
             .header("cloudfront-viewer-address", viewer)
     };
     // Two residents behind the same CloudFront edge address are two clients.

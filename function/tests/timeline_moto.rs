@@ -3,15 +3,9 @@
 //! tests do). Nothing here can reach AWS.
 #![cfg(feature = "dynamodb")]
 
-mod common;
-
-use std::collections::HashMap;
-
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::moto::{Moto, REGION, create_tables, names};
-use common::{Event, app, call, complaint};
 use serde_json::{Value, json};
 use ydt_function::clock::Date;
 use ydt_function::daily;
@@ -20,16 +14,12 @@ use ydt_function::store::CaseTable;
 use ydt_function::store::dynamodb::DynamoStore;
 use ydt_function::stream::{self, Step};
 use ydt_function::table::{attr, item};
-
-type Item = HashMap<String, AttributeValue>;
+use ydt_test_support::moto::{Item, Moto, REGION, create_tables, find_case, names, put_case, s};
+use ydt_test_support::{Event, app, call, complaint};
 
 fn fixture() -> StreamEvent {
     serde_json::from_str(include_str!("fixtures/dynamodb-stream-event.json"))
         .expect("stream event fixture")
-}
-
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_string())
 }
 
 #[test]
@@ -142,17 +132,8 @@ fn modify_event(table: &str, old: &Item, new: &Item, unix: i64) -> StreamEvent {
 }
 
 async fn get_case(client: &Client, table: &str, case_id: &str) -> Item {
-    client
-        .get_item()
-        .table_name(table)
-        .key(attr::CASE_ID, s(case_id))
-        .key(attr::ITEM, s(item::CASE))
-        .consistent_read(true)
-        .send()
+    find_case(client, table, case_id)
         .await
-        .unwrap()
-        .item()
-        .cloned()
         .unwrap_or_else(|| panic!("{case_id} not in {table}"))
 }
 
@@ -248,31 +229,14 @@ async fn the_consumer_over_moto_records_the_trail_once_and_track_shows_it() {
     );
 
     // The resident sees the answer once, with the new status.
-    let tracked = call(
-        &app,
-        &Event::post_json(
-            "/api/track",
-            &json!({"case_id": case_id, "query_code": receipt["query_code"]}),
-        ),
-    )
-    .await
-    .json();
+    let tracked = call(&app, &Event::track(&case_id, &receipt["query_code"]))
+        .await
+        .json();
     assert_eq!(tracked["status"], "已办结");
     assert_eq!(
         tracked["replies"],
         json!([{"at": "2026-12-02T09:00:00+08:00", "text": "已补发到账。"}])
     );
-}
-
-async fn put_case(client: &Client, table: &str, fields: &[(&str, &str)]) {
-    let mut put = client
-        .put_item()
-        .table_name(table)
-        .item(attr::ITEM, s(item::CASE));
-    for (name, value) in fields {
-        put = put.item(*name, s(value));
-    }
-    put.send().await.unwrap();
 }
 
 #[tokio::test]

@@ -2,17 +2,17 @@
 //! reproducible and replaced whole, a failed build leaves the previous site untouched, and the
 //! downloads and QR codes are what residents' tools expect.
 
-mod common;
-
 use std::process::Command;
 
-use common::Site;
+use ydt_test_support::site::Site;
+
+const YDT: &str = env!("CARGO_BIN_EXE_ydt");
 
 const GAOLING: &str = "content/communities/cuizhuyuan/records/2026-11-gaoling-jintie.yaml";
 
 #[test]
 fn every_contracted_path_is_written() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let out = site.build();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
@@ -64,7 +64,7 @@ fn every_contracted_path_is_written() {
 
 #[test]
 fn html_is_minified_and_in_chinese() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     assert_eq!(site.build().code, 0);
     let page = site.read("public/c/cuizhuyuan/index.html");
     assert!(
@@ -78,7 +78,7 @@ fn html_is_minified_and_in_chinese() {
 
 #[test]
 fn the_same_content_gives_byte_identical_output() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     assert_eq!(site.build().code, 0);
     let first = site.output();
     assert_eq!(site.build().code, 0);
@@ -87,7 +87,7 @@ fn the_same_content_gives_byte_identical_output() {
 
 #[test]
 fn a_failed_build_leaves_the_previous_site_byte_for_byte() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     assert_eq!(site.build().code, 0);
     let before = site.output();
     site.edit(GAOLING, "  amount: 5600.00", "  amount: 5601.00");
@@ -106,7 +106,7 @@ fn a_failed_build_leaves_the_previous_site_byte_for_byte() {
 
 #[test]
 fn a_rebuild_removes_pages_of_deleted_records() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     assert_eq!(site.build().code, 0);
     assert!(
         site.path("public/c/cuizhuyuan/2026-11-gaoling-jintie/index.html")
@@ -124,7 +124,7 @@ fn a_rebuild_removes_pages_of_deleted_records() {
 
 #[test]
 fn base_url_and_out_can_be_given() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let out_dir = site.path("elsewhere");
     let out = site.ydt(&[
         "build",
@@ -144,7 +144,7 @@ fn base_url_and_out_can_be_given() {
 
 #[test]
 fn csv_opens_in_excel_as_the_table() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     assert_eq!(site.build().code, 0);
     let bytes =
         std::fs::read(site.path("public/c/cuizhuyuan/2026-11-gaoling-jintie/data.csv")).unwrap();
@@ -174,7 +174,7 @@ fn csv_opens_in_excel_as_the_table() {
 
 #[test]
 fn raw_html_in_a_notice_never_reaches_the_page() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let notice = "content/communities/cuizhuyuan/notices/2026-11-dangfei.md";
     site.edit(
         notice,
@@ -226,7 +226,7 @@ fn decode_qr(svg: &std::path::Path) -> String {
 
 #[test]
 fn qr_codes_decode_to_exactly_the_entry_urls() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     assert_eq!(site.build().code, 0);
     assert_eq!(
         decode_qr(&site.path("public/c/cuizhuyuan/qr.svg")),

@@ -1,9 +1,9 @@
 //! `ydt check` and `ydt build` on broken copies of the example site: every problem a clerk can make
 //! is named with its file, line and column, all in one run, and the exit code says so.
 
-mod common;
+use ydt_test_support::site::Site;
 
-use common::Site;
+const YDT: &str = env!("CARGO_BIN_EXE_ydt");
 
 const GAOLING: &str = "content/communities/cuizhuyuan/records/2026-11-gaoling-jintie.yaml";
 const CAIWU: &str = "content/communities/cuizhuyuan/records/2026-11-caiwu.yaml";
@@ -48,7 +48,7 @@ fn luhn_valid(prefix: &str) -> String {
 
 #[test]
 fn the_example_site_checks_clean() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let out = site.check();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("error"), "{}", out.stderr);
@@ -56,7 +56,7 @@ fn the_example_site_checks_clean() {
 
 #[test]
 fn a_yaml_syntax_error_names_its_line_and_column() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "  - name: 毛*\n", "  - name: [毛*\n");
     let out = site.check();
     assert_eq!(out.code, 1);
@@ -71,7 +71,7 @@ fn a_yaml_syntax_error_names_its_line_and_column() {
 
 #[test]
 fn unknown_and_missing_fields_are_named() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "summary:", "sumary:");
     site.edit(CAIWU, "title: 翠竹园社区2026年11月财务收支公开\n", "");
     let out = site.check();
@@ -90,7 +90,7 @@ fn unknown_and_missing_fields_are_named() {
 
 #[test]
 fn an_unknown_column_and_a_missing_required_cell_are_named() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "    subsidy: 高龄津贴\n    standard: 80—89周岁，每人每月100元\n    amount: 100.00\n  - name: 毛*", "    subsidy: 高龄津贴\n    standerd: 80—89周岁，每人每月100元\n    amount: 100.00\n  - name: 毛*");
     site.edit(CAIWU, "    summary: 收到街道拨付社区11月工作经费\n", "");
     let out = site.check();
@@ -106,7 +106,7 @@ fn an_unknown_column_and_a_missing_required_cell_are_named() {
 
 #[test]
 fn wrong_types_bad_dates_and_periods_are_named() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(CAIWU, "income: 32000.00", "income: 32,000.00");
     site.edit(CAIWU, "date: 2026-11-06", "date: 2026-11-31");
     site.edit(GAOLING, "period: \"2026-11\"", "period: \"2026-13\"");
@@ -131,7 +131,7 @@ fn wrong_types_bad_dates_and_periods_are_named() {
 
 #[test]
 fn a_ledger_date_outside_the_period_and_a_line_with_both_amounts_are_refused() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(CAIWU, "date: 2026-11-03", "date: 2026-10-31");
     site.edit(
         CAIWU,
@@ -154,7 +154,7 @@ fn a_ledger_date_outside_the_period_and_a_line_with_both_amounts_are_refused() {
 
 #[test]
 fn unknown_references_are_named() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "kind: payouts", "kind: payout");
     site.edit(NOTICE, "category: 党务公开", "category: 党务");
     site.edit(
@@ -193,7 +193,7 @@ fn unknown_references_are_named() {
 
 #[test]
 fn duplicate_record_ids_and_bad_slugs_are_refused() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.write(
         "content/communities/cuizhuyuan/records/2026-11-caiwu.yml",
         &site.read(CAIWU),
@@ -230,7 +230,7 @@ fn duplicate_record_ids_and_bad_slugs_are_refused() {
 
 #[test]
 fn a_declared_total_that_differs_names_both_figures() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "  amount: 5600.00", "  amount: 5700.00");
     let out = site.check();
     assert_eq!(out.code, 1);
@@ -243,7 +243,7 @@ fn a_declared_total_that_differs_names_both_figures() {
 
 #[test]
 fn totals_are_exact_decimals() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let record = "kind: payouts\nperiod: 2026-11\ntitle: 测试\npublished: 2026-12-01\nrows:\n  - name: 张*\n    subsidy: 临时救助\n    amount: 0.1\n  - name: 李*\n    subsidy: 临时救助\n    amount: \"0.2\"\ntotals:\n  amount: 0.30\n";
     site.write(
         "content/communities/cuizhuyuan/records/2026-11-exact.yaml",
@@ -261,7 +261,7 @@ fn totals_are_exact_decimals() {
 
 #[test]
 fn unmasked_identifiers_fail_the_build_with_their_position() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let id = valid_id("34010419800101123");
     let card = luhn_valid("622202020011223344");
     site.edit(
@@ -299,7 +299,7 @@ fn unmasked_identifiers_fail_the_build_with_their_position() {
 
 #[test]
 fn direction_controls_and_zero_width_characters_fail_the_build_with_their_position() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     // A direction override in a ledger line, an escaped one in a quoted record title, a
     // zero-width space splitting a mobile number in a community's address, and a notice that
     // writes an override as a character reference (Markdown would turn it into the character).
@@ -368,7 +368,7 @@ fn direction_controls_and_zero_width_characters_fail_the_build_with_their_positi
 fn complaint_categories_are_checked_like_any_published_text() {
     // Category names and the bodies complaints are transferred to appear on every complaint
     // form: a hidden character or a private mobile number there is refused, with its position.
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(
         "content/site.yaml",
         "name: 物业服务",
@@ -396,7 +396,7 @@ fn complaint_categories_are_checked_like_any_published_text() {
 #[test]
 fn a_sites_own_kind_is_checked_for_hidden_characters() {
     // A kind's labels head every table cell on a phone; they are published text too.
-    let site = Site::example();
+    let site = Site::example(YDT);
     let kind = "content/kinds/decisions.yaml";
     site.write(
         kind,
@@ -418,7 +418,7 @@ fn a_sites_own_kind_is_checked_for_hidden_characters() {
 
 #[test]
 fn masked_forms_public_numbers_and_invalid_check_digits_pass() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let id = valid_id("34010419800101123");
     let wrong_check = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
     site.edit(GAOLING, "note: 本月新增，年满80周岁", &format!("note: 证件 340104********1234，电话 138****1234，编号 {wrong_check}，社区 0551-63516288"));
@@ -438,7 +438,7 @@ fn masked_forms_public_numbers_and_invalid_check_digits_pass() {
 
 #[test]
 fn payout_names_must_be_masked_unless_the_record_says_so() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "name: 毛*", "name: 毛泽");
     let out = site.check();
     assert_eq!(out.code, 1);
@@ -457,7 +457,7 @@ fn payout_names_must_be_masked_unless_the_record_says_so() {
 
 #[test]
 fn every_problem_is_reported_in_one_run() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "  amount: 5600.00", "  amount: 1.00");
     site.edit(CAIWU, "income: 32000.00", "income: abc");
     site.edit(NOTICE, "date: 2026-11-06", "date: 2026-11-66");
@@ -473,7 +473,7 @@ fn every_problem_is_reported_in_one_run() {
 
 #[test]
 fn a_broken_template_is_named_with_its_file_and_line() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(
         "themes/default/templates/record.html",
         "{{ record.title }}{% endblock heading %}",
@@ -496,7 +496,7 @@ fn a_broken_template_is_named_with_its_file_and_line() {
 
 #[test]
 fn a_missing_month_is_a_warning_not_an_error() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     std::fs::remove_file(site.path(CAIWU)).unwrap();
     let out = site.check();
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -516,7 +516,7 @@ fn a_missing_month_is_a_warning_not_an_error() {
 
 #[test]
 fn usage_errors_exit_with_2() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     assert_eq!(
         site.ydt(&["new", "payouts", "--community", "nowhere"]).code,
         2
@@ -540,7 +540,7 @@ fn usage_errors_exit_with_2() {
 
 #[test]
 fn new_writes_a_skeleton_for_the_next_month() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     let out = site.ydt(&["new", "finance", "--community", "cuizhuyuan"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let rel = "content/communities/cuizhuyuan/records/2026-12-finance.yaml";
@@ -578,7 +578,7 @@ fn new_writes_a_skeleton_for_the_next_month() {
 
 #[test]
 fn github_format_prints_one_annotation_per_problem() {
-    let site = Site::example();
+    let site = Site::example(YDT);
     site.edit(GAOLING, "summary:", "sumary:");
     let out = site.ydt(&["check", "--format", "github"]);
     assert_eq!(out.code, 1, "{}", out.stderr);

@@ -10,11 +10,12 @@
 //! `YDT_CRASH_SEED=<seed>`.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use ydt_test_support::serve::{Server, request};
+use ydt_test_support::site::{copy_example, copy_tree, tree};
 
 const YDT: &str = env!("CARGO_BIN_EXE_ydt");
 
@@ -69,41 +70,9 @@ impl Delays {
     }
 }
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// The example site with its first community copied under `copies` more slugs.
 fn larger_site(root: &Path, copies: usize) {
-    copy_tree(&repo().join("content"), &root.join("content"));
-    copy_tree(&repo().join("themes"), &root.join("themes"));
+    copy_example(root);
     let communities = root.join("content/communities");
     for n in 0..copies {
         copy_tree(
@@ -151,7 +120,7 @@ fn a_killed_build_leaves_the_previous_site_whole() {
     let started = Instant::now();
     assert!(build(&ydt, &root, &out).wait().unwrap().success());
     let full_build = started.elapsed();
-    let mut previous = snapshot(&out);
+    let mut previous = tree(&out);
     assert!(previous.len() > 300, "{} files", previous.len());
 
     let mut delays = Delays::from_env();
@@ -162,18 +131,18 @@ fn a_killed_build_leaves_the_previous_site_whole() {
         std::thread::sleep(delays.below(full_build.mul_f64(1.2)));
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
-        let now = snapshot(&out);
+        let now = tree(&out);
         if now != previous {
             // The kill came after the swap: then it must be the whole new site, as a build of the
             // same content elsewhere makes it.
             let reference = dir.path().join(format!("reference-{round}"));
             assert!(build(&ydt, &root, &reference).wait().unwrap().success());
-            let expected = snapshot(&reference);
+            let expected = tree(&reference);
             if now != expected {
-                let differ = |a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>| {
+                let differ = |a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>| {
                     a.iter()
                         .filter(|(k, v)| b.get(*k) != Some(*v))
-                        .map(|(k, _)| k.display().to_string())
+                        .map(|(k, _)| k.clone())
                         .take(5)
                         .collect::<Vec<_>>()
                 };
@@ -199,7 +168,7 @@ fn a_killed_build_leaves_the_previous_site_whole() {
     set_title(&root, 99);
     assert!(build(&ydt, &root, &out).wait().unwrap().success());
     assert!(
-        snapshot(&out)[Path::new("index.html")]
+        tree(&out)["index.html"]
             .windows("第99版".len())
             .any(|w| w == "第99版".as_bytes())
     );
@@ -213,64 +182,32 @@ fn a_killed_build_leaves_the_previous_site_whole() {
 
 // ---- ydt serve ----
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// `ydt serve` with limits no test run reaches.
 fn start_serve(ydt: &Path, root: &Path) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(ydt)
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(root)
-        .env_remove("YDT_HMAC_KEY")
-        .env("YDT_SUBMISSIONS_PER_WINDOW", "100000")
-        .env("YDT_LOOKUPS_PER_WINDOW", "100000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start ydt serve");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "ydt serve did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server { child, port }
+    Server::start(
+        ydt,
+        root,
+        &[
+            ("YDT_SUBMISSIONS_PER_WINDOW", "100000"),
+            ("YDT_LOOKUPS_PER_WINDOW", "100000"),
+        ],
+    )
 }
 
 /// POSTs JSON; `None` when the connection broke (the server was killed) before a full answer.
 fn post(port: u16, path: &str, body: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
+    let answer = request(
+        port,
+        "POST",
+        path,
+        &[("content-type", "application/json")],
+        body,
     )
     .ok()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).ok()?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    let body = String::from_utf8(raw[split + 4..].to_vec()).ok()?;
+    let body = String::from_utf8(answer.body).ok()?;
     // A killed server can cut a body short: only a complete JSON answer counts.
     serde_json::from_str::<serde_json::Value>(&body).ok()?;
-    Some((status, body))
+    Some((answer.status.as_u16(), body))
 }
 
 fn submission(n: usize) -> String {
@@ -292,8 +229,7 @@ fn a_killed_serve_keeps_every_acknowledged_submission() {
     // Outside the site root, which the server watches.
     let bin = tempfile::tempdir().unwrap();
     let ydt = private_ydt(bin.path());
-    copy_tree(&repo().join("content"), &root.join("content"));
-    copy_tree(&repo().join("themes"), &root.join("themes"));
+    copy_example(root);
 
     let mut delays = Delays::from_env();
     let mut acknowledged: Vec<(String, String)> = Vec::new();
@@ -302,22 +238,7 @@ fn a_killed_serve_keeps_every_acknowledged_submission() {
         let server = start_serve(&ydt, root);
         let port = server.port;
         // Wait for the first build so /api has its manifest.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let probe = post(
-                port,
-                "/api/track",
-                r#"{"case_id":"20260101-0001","query_code":"0000000000000000"}"#,
-            );
-            if probe.as_ref().is_some_and(|(s, _)| *s == 404 || *s == 400) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve has no manifest: {probe:?}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        server.wait_for_api();
         // Submit from several threads while the process is killed at a random moment.
         let kill_after = Duration::from_millis(50) + delays.below(Duration::from_millis(700));
         let first = n;

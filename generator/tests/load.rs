@@ -6,67 +6,36 @@
 //!
 //! `YDT_LOAD_CLIENTS` and `YDT_LOAD_ROUNDS` make it larger (`bench/load.sh`).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use ydt_test_support::serve::{Server, request};
+use ydt_test_support::setting;
+use ydt_test_support::site::copy_example;
 
 const YDT: &str = env!("CARGO_BIN_EXE_ydt");
 const SECRET: &str = "load-test-origin-secret";
 const PER_WINDOW: usize = 5;
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// One POST as a resident behind CloudFront; the status, the body and the time it took.
 fn post(port: u16, path: &str, viewer: &str, body: &str) -> (u16, String, Duration) {
     let started = Instant::now();
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
-         x-origin-verify: {SECRET}\r\nCloudFront-Viewer-Address: {viewer}:54321\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
+    let viewer = format!("{viewer}:54321");
+    let answer = request(
+        port,
+        "POST",
+        path,
+        &[
+            ("x-origin-verify", SECRET),
+            ("CloudFront-Viewer-Address", &viewer),
+            ("content-type", "application/json"),
+        ],
+        body,
     )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read answer");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    .expect("an answer");
     (
-        status,
-        String::from_utf8_lossy(&raw[split + 4..]).into_owned(),
+        answer.status.as_u16(),
+        String::from_utf8_lossy(&answer.body).into_owned(),
         started.elapsed(),
     )
 }
@@ -85,41 +54,24 @@ fn submission(client: usize, n: usize) -> String {
 
 #[test]
 fn many_residents_at_once_are_served_and_a_flooder_is_held_to_the_limit() {
-    let clients = env_number("YDT_LOAD_CLIENTS", 48);
-    let rounds = env_number("YDT_LOAD_ROUNDS", 1);
+    let clients: usize = setting("YDT_LOAD_CLIENTS", 48);
+    let rounds: usize = setting("YDT_LOAD_ROUNDS", 1);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    copy_tree(&repo.join("content"), &root.join("content"));
-    copy_tree(&repo.join("themes"), &root.join("themes"));
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _server = Server(
-        Command::new(YDT)
-            .args(["serve", "--port", &port.to_string(), "--root"])
-            .arg(root)
-            .env("YDT_ORIGIN_SECRET", SECRET)
-            .env("YDT_SUBMISSIONS_PER_WINDOW", PER_WINDOW.to_string())
-            .env("YDT_LOOKUPS_PER_WINDOW", "1000000")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start ydt serve"),
+    copy_example(root);
+    let per_window = PER_WINDOW.to_string();
+    let server = Server::start(
+        Path::new(YDT),
+        root,
+        &[
+            ("YDT_ORIGIN_SECRET", SECRET),
+            ("YDT_SUBMISSIONS_PER_WINDOW", &per_window),
+            ("YDT_LOOKUPS_PER_WINDOW", "1000000"),
+        ],
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            let (status, _, _) = post(port, "/api/track", "192.0.2.250", "{}");
-            if status == 400 {
-                break; // the first build is done and /api answers
-            }
-        }
-        assert!(Instant::now() < deadline, "ydt serve not ready");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    // The first build is done and /api answers.
+    server.wait_for_api();
+    let port = server.port;
 
     let started = Instant::now();
     let mut lanes: Vec<_> = (0..clients)

@@ -1,32 +1,15 @@
 //! `ydt serve` rebuilds one community at a time; what it leaves must be byte for byte what a full
 //! build of the same sources gives, after every kind of change a clerk makes.
 
-mod common;
-
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::Site;
 use ydt::preview::{LiveSite, Outcome};
+use ydt_test_support::site::{Site, copy_tree, tree};
+
+const YDT: &str = env!("CARGO_BIN_EXE_ydt");
 
 const BASE: &str = "http://127.0.0.1:1111";
 const RECORD: &str = "content/communities/cuizhuyuan/records/2026-09-caiwu.yaml";
-
-/// Every file under `dir` with its bytes, by path relative to `dir`.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            (
-                rel.to_string_lossy().replace('\\', "/"),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
 
 /// Fails naming every file that is missing, extra or different.
 fn assert_same_tree(incremental: &Path, full: &Path, after: &str) {
@@ -60,7 +43,7 @@ struct Preview {
 
 impl Preview {
     fn start() -> Preview {
-        let site = Site::example();
+        let site = Site::example(YDT);
         let out = site.path(".ydt/public");
         let mut live = LiveSite::new(&site.root, &out, BASE);
         let first = live.rebuild_all();
@@ -175,7 +158,7 @@ fn added_and_removed_records_notices_and_communities_match_a_full_build() {
     // A new community: the home page, sitemap and manifest list it.
     let from = p.site.path("content/communities/qingshui");
     let to = p.site.path("content/communities/qingshui-xinyuan");
-    common::copy_dir(&from, &to);
+    copy_tree(&from, &to);
     p.site.edit(
         "content/communities/qingshui-xinyuan/community.yaml",
         "name: 清水苑社区",

@@ -3,21 +3,15 @@
 //! one month's finance disclosure removed. Nothing here can reach AWS.
 #![cfg(feature = "dynamodb")]
 
-mod common;
-#[path = "../../function/tests/common/moto.rs"]
-mod moto;
-
 use std::process::Command;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
-use common::Site;
-use moto::{Moto, REGION, create_tables};
-use ydt_function::table::{attr, item, meta};
+use ydt_function::table::{attr, meta};
+use ydt_test_support::moto::aws_sdk_dynamodb::Client;
+use ydt_test_support::moto::aws_sdk_dynamodb::types::AttributeValue;
+use ydt_test_support::moto::{Moto, REGION, create_tables, put_case, s};
+use ydt_test_support::site::Site;
 
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_string())
-}
+const YDT: &str = env!("CARGO_BIN_EXE_ydt");
 
 async fn visits(client: &Client, day: &str, sk: &str, count: u64) {
     client
@@ -29,17 +23,6 @@ async fn visits(client: &Client, day: &str, sk: &str, count: u64) {
         .send()
         .await
         .unwrap();
-}
-
-async fn case(client: &Client, table: &str, fields: &[(&str, &str)]) {
-    let mut put = client
-        .put_item()
-        .table_name(table)
-        .item(attr::ITEM, s(item::CASE));
-    for (name, value) in fields {
-        put = put.item(*name, s(value));
-    }
-    put.send().await.unwrap();
 }
 
 async fn seed(client: &Client) {
@@ -146,7 +129,7 @@ async fn seed(client: &Client) {
             ),
         ),
     ] {
-        case(client, table, &fields).await;
+        put_case(client, table, &fields).await;
     }
 }
 
@@ -154,12 +137,12 @@ async fn seed(client: &Client) {
 async fn the_report_flags_quiet_communities_lists_overdue_and_missing_disclosures() {
     let moto = Moto::start();
     seed(&moto.client()).await;
-    let site = Site::example();
+    let site = Site::example(YDT);
     std::fs::remove_file(site.path("content/communities/qingshui/records/2026-11-caiwu.yaml"))
         .unwrap();
     let out_dir = site.path("out");
 
-    let output = Command::new(env!("CARGO_BIN_EXE_ydt"))
+    let output = Command::new(YDT)
         .args([
             "report",
             "--date",

@@ -2,89 +2,14 @@
 //! loopback port, over a site root whose last good build is already in `.ydt/public` (the root has
 //! no content, so the build fails and the previous site must keep being served, `/api/*` too).
 
-mod common;
-
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use ydt_test_support::serve::{Server, get, post};
+use ydt_test_support::site::Site;
+
 const YDT: &str = env!("CARGO_BIN_EXE_ydt");
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-fn request(port: u16, method: &str, path: &str, content_type: &str, body: &str) -> Answer {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
-         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read answer");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete answer");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-fn get(port: u16, path: &str) -> Answer {
-    request(port, "GET", path, "text/plain", "")
-}
 
 fn write(root: &Path, relative: &str, text: &str) {
     let path = root.join(".ydt/public").join(relative);
@@ -93,32 +18,7 @@ fn write(root: &Path, relative: &str, text: &str) {
 }
 
 fn start(root: &Path) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(YDT)
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(root)
-        .env_remove("YDT_HMAC_KEY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start ydt serve");
-    let mut server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = server.child.try_wait() {
-            panic!("ydt serve exited: {status}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "ydt serve did not listen within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
+    Server::start(Path::new(YDT), root, &[])
 }
 
 fn cases(root: &Path, args: &[&str]) -> String {
@@ -166,7 +66,7 @@ fn serve_shows_the_last_good_site_and_answers_the_api_with_the_local_store() {
     write(
         root,
         "manifest.json",
-        include_str!("../../function/tests/fixtures/manifest.json"),
+        &std::fs::read_to_string(ydt_test_support::manifest_path()).unwrap(),
     );
     let server = start(root);
     let port = server.port;
@@ -219,9 +119,8 @@ fn serve_shows_the_last_good_site_and_answers_the_api_with_the_local_store() {
     assert!(missing.text().contains("页面不存在"));
     assert_eq!(get(port, "/../../etc/passwd").status, 404);
 
-    let receipt = request(
+    let receipt = post(
         port,
-        "POST",
         "/api/submissions",
         "application/json",
         r#"{"community":"cuizhuyuan","type":"complaint","category":"subsidy","body":"十一月高龄津贴还没有发放","anonymous":true,"idempotency_key":"serve-e2e-0001"}"#,
@@ -250,7 +149,7 @@ fn serve_shows_the_last_good_site_and_answers_the_api_with_the_local_store() {
         r#"{{"case_id":"{case_id}","query_code":"{}"}}"#,
         receipt["query_code"].as_str().unwrap()
     );
-    let tracked = request(port, "POST", "/api/track", "application/json", &lookup);
+    let tracked = post(port, "/api/track", "application/json", &lookup);
     assert_eq!(tracked.status, 200, "{}", tracked.text());
     let tracked: serde_json::Value = serde_json::from_slice(&tracked.body).unwrap();
     assert_eq!(tracked["status"], "已办结");
@@ -259,9 +158,8 @@ fn serve_shows_the_last_good_site_and_answers_the_api_with_the_local_store() {
     // The same key and store survive a restart.
     drop(server);
     let server = start(root);
-    let again = request(
+    let again = post(
         server.port,
-        "POST",
         "/api/submissions",
         "application/json",
         r#"{"community":"cuizhuyuan","type":"complaint","category":"subsidy","body":"十一月高龄津贴还没有发放","anonymous":true,"idempotency_key":"serve-e2e-0001"}"#,
@@ -287,7 +185,7 @@ fn built_generation(port: u16) -> u64 {
 
 #[test]
 fn a_saved_record_reloads_open_pages_with_the_new_figures() {
-    let site = common::Site::example();
+    let site = Site::example(YDT);
     let server = start(&site.root);
     let port = server.port;
     let seen = built_generation(port);

@@ -1,11 +1,11 @@
 //! The benchmark corpus is valid content and reproducible: `ydt check` passes on it with no
 //! errors, and the same seed writes the same bytes.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
 use ydt_e2e::{Scratch, ydt_binary};
+use ydt_test_support::site::tree;
 
 fn corpus(size: &str, seed: u64, out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_ydt-corpus"))
@@ -14,28 +14,6 @@ fn corpus(size: &str, seed: u64, out: &Path) {
         .status()
         .expect("ydt-corpus runs");
     assert!(status.success(), "ydt-corpus --size {size} failed");
-}
-
-/// Every file under `dir`, relative path → contents.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(base, &path, files);
-            } else {
-                let rel = path
-                    .strip_prefix(base)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut files = BTreeMap::new();
-    walk(dir, dir, &mut files);
-    files
 }
 
 #[test]

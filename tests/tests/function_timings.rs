@@ -2,7 +2,7 @@
 //!
 //! Not a test: `bench/function.sh` builds `bootstrap` with the `lambda` profile and runs this with
 //! `--ignored`, giving the binary in `YDT_BOOTSTRAP`. Each `bootstrap` polls a stand-in Lambda
-//! Runtime API on loopback (`function/tests/common/runtime_api.rs`) and stores through its own
+//! Runtime API on loopback ([`ydt_test_support::runtime_api`]) and stores through its own
 //! pass-through proxy ([`ydt_e2e::fault_proxy`] at fault rate 0) to one moto, which the proxies
 //! hand one call at a time. The proxy clocks how long each process had a call waiting for moto or
 //! being answered by it: that is the storage time taken out of the figures below.
@@ -20,27 +20,17 @@
 //! any wait for a CPU, which on a loaded machine is not small. So the process's CPU time (all its
 //! threads, from `/proc/<pid>/task/*/schedstat`) is given too: the work alone.
 
-#[path = "../../function/tests/common/mod.rs"]
-mod common;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use common::moto::{Moto, create_tables};
-use common::runtime_api::{RuntimeApi, bootstrap_command};
-use common::{Event, complaint};
 use serde_json::{Value, json};
 use ydt_e2e::fault_proxy::{Fault, FaultLog, FaultPlan, FaultProxy};
-
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use ydt_test_support::moto::{Moto, create_tables};
+use ydt_test_support::runtime_api::{RuntimeApi, bootstrap_command};
+use ydt_test_support::{Event, complaint, manifest_path, setting};
 
 const PASS_THROUGH: FaultPlan = FaultPlan {
     rate: 0.0,
@@ -75,11 +65,7 @@ impl Drop for Function {
 }
 
 fn spawn(exe: &Path, runtime: &RuntimeApi, endpoint: &str) -> Function {
-    let manifest = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../function/tests/fixtures/manifest.json"
-    ));
-    let mut command = bootstrap_command(exe, manifest, &runtime.address, endpoint);
+    let mut command = bootstrap_command(exe, &manifest_path(), &runtime.address, endpoint);
     // Every request comes from a handful of addresses here; the limits are not what is measured.
     command
         .env("YDT_HMAC_KEY", "a-long-enough-bench-key")

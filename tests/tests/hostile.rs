@@ -8,9 +8,6 @@
 //! regression test beside the code it broke. (None has been found so far: 20,000 cases of each
 //! property in `bench/fuzz.sh`.)
 
-#[path = "../../function/tests/common/mod.rs"]
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -20,6 +17,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use ydt::checks::privacy::{PublicNumbers, scan};
 use ydt_function::store::local::LocalStore;
+use ydt_test_support::site::repo;
 
 /// Cases per property in the ordinary test run; `PROPTEST_CASES` overrides it.
 fn config(default_cases: u32) -> Config {
@@ -215,10 +213,6 @@ fn the_privacy_guard_never_flags_a_masked_identifier() {
 
 // ---- the content loaders ----
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
 /// One copy of the example site for the loader properties: one file in it is rewritten per case.
 fn site_copy() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
     static SITE: OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> = OnceLock::new();
@@ -341,7 +335,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 fn valid_submission() -> String {
-    common::complaint("hostile-key-0001").to_string()
+    ydt_test_support::complaint("hostile-key-0001").to_string()
 }
 
 fn request_strategy() -> impl Strategy<Value = (String, String, Vec<(String, String)>, Vec<u8>)> {
@@ -419,7 +413,7 @@ fn build_request(
 fn the_handler_never_panics_or_answers_5xx() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(LocalStore::open(dir.path()).unwrap());
-    let app = common::app(store);
+    let app = ydt_test_support::app(store);
     let mut runner = TestRunner::new(config(400));
     runner
         .run(&request_strategy(), |(method, path, headers, body)| {

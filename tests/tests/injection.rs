@@ -6,13 +6,11 @@
 //! scripts and its one hashed inline style. A direction override in content is refused by the
 //! build, with its position; from a complaint it is dropped in the function's HTML answers.
 
-#[path = "../../function/tests/common/mod.rs"]
-mod common;
-
 use std::path::Path;
 
-use common::{Event, app, call, form_encode};
 use ydt_function::store::local::LocalStore;
+use ydt_test_support::site::{copy_example, tree};
+use ydt_test_support::{Event, app, call, form_encode};
 
 /// What an attacker writes, one per line of the catalogue.
 const CATALOGUE: &[&str] = &[
@@ -153,40 +151,6 @@ fn assert_inert(where_: &str, html: &str) {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walk(from) {
-        let relative = entry.strip_prefix(from).unwrap();
-        let target = to.join(relative);
-        if entry.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(&entry, &target).unwrap();
-        }
-    }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut all = vec![dir.to_path_buf()];
-    let mut i = 0;
-    while i < all.len() {
-        if all[i].is_dir() {
-            let mut children: Vec<_> = std::fs::read_dir(&all[i])
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            children.sort();
-            all.extend(children);
-        }
-        i += 1;
-    }
-    all
-}
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
 /// A YAML double-quoted scalar.
 fn yaml(text: &str) -> String {
     serde_json::to_string(text).unwrap()
@@ -217,8 +181,7 @@ fn replace_line(file: &Path, starts_with: &str, new_line: &str) {
 #[test]
 fn injections_in_content_come_out_escaped_under_a_strict_policy() {
     let root = tempfile::tempdir().unwrap();
-    copy_tree(&repo().join("content"), &root.path().join("content"));
-    copy_tree(&repo().join("themes"), &root.path().join("themes"));
+    copy_example(root.path());
     // The direction override is tried on its own below: the build refuses it.
     let catalogue: Vec<&str> = CATALOGUE
         .iter()
@@ -273,12 +236,11 @@ fn injections_in_content_come_out_escaped_under_a_strict_policy() {
 
     let mut pages = 0;
     let mut carried = 0;
-    for file in walk(&out) {
-        if file.extension().is_none_or(|e| e != "html") {
+    for (where_, bytes) in tree(&out) {
+        if !where_.ends_with(".html") {
             continue;
         }
-        let html = std::fs::read_to_string(&file).unwrap();
-        let where_ = file.strip_prefix(&out).unwrap().display().to_string();
+        let html = String::from_utf8(bytes).unwrap();
         assert_inert(&where_, &html);
         assert_policy(&where_, &html);
         pages += 1;
@@ -486,7 +448,7 @@ async fn injections_in_complaints_and_replies_come_out_escaped() {
     assert_eq!(json.json()["replies"][0]["text"], text);
 }
 
-fn assert_header_policy(answer: &common::Answer) {
+fn assert_header_policy(answer: &ydt_test_support::Answer) {
     let policy = answer
         .header("content-security-policy")
         .expect("Content-Security-Policy header on an HTML answer");

@@ -14,9 +14,6 @@
 //! grows with the square of the cases per table (gigabytes at a few hundred per table); some
 //! sixty per shard keep both small. Every check runs per shard and covers every submission.
 
-#[path = "../../function/tests/common/mod.rs"]
-mod common;
-
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,24 +22,15 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::moto::{Moto, client_in_region, create_tables, names};
-use common::{Event, app, call, complaint};
 use serde_json::json;
 use ydt_e2e::fault_proxy::{Fault, FaultLog, FaultPlan, FaultProxy};
 use ydt_function::App;
 use ydt_function::app::Limits;
 use ydt_function::store::dynamodb::{DynamoStore, Resilience};
 use ydt_function::table::{self, attr};
+use ydt_test_support::moto::{Moto, client_in_region, config_in_region, create_tables, names};
+use ydt_test_support::{Event, app, call, complaint, setting};
 
-/// Submissions, concurrency, shards and fault rate; `YDT_FAULT_SUBMISSIONS`,
-/// `YDT_FAULT_CONCURRENCY`, `YDT_FAULT_SHARDS` and `YDT_FAULT_RATE` change them
-/// (`bench/faults.sh` runs a longer one).
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 /// A resident gives up after this many tries (the page keeps trying for minutes).
 const MAX_ATTEMPTS: usize = 300;
 
@@ -94,14 +82,7 @@ fn test_resilience() -> Resilience {
 }
 
 fn client(endpoint: &str, region: &'static str, resilience: Resilience) -> Client {
-    let builder = aws_sdk_dynamodb::Config::builder()
-        .behavior_version_latest()
-        .region(aws_sdk_dynamodb::config::Region::new(region))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ));
-    Client::from_conf(resilience.apply(builder).build())
+    Client::from_conf(resilience.apply(config_in_region(endpoint, region)).build())
 }
 
 fn unlimited<S: ydt_function::store::Store>(store: S) -> App<S> {
@@ -215,6 +196,8 @@ struct Shard {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_submission_lost_or_doubled_under_storage_faults() {
+    // Submissions, concurrency, shards, fault rate and moto servers; `bench/faults.sh` runs a
+    // longer one.
     let submissions: usize = setting("YDT_FAULT_SUBMISSIONS", 2000);
     let concurrency: usize = setting("YDT_FAULT_CONCURRENCY", 24);
     let shard_count: usize = setting("YDT_FAULT_SHARDS", 32).clamp(1, REGIONS.len());
@@ -386,14 +369,7 @@ async fn check_shard(shard: &Shard, acks: Vec<Ack>) -> usize {
         let acks = acks.clone();
         checkers.push(tokio::spawn(async move {
             for ack in acks.iter().skip(lane).step_by(2) {
-                let track = call(
-                    &app,
-                    &Event::post_json(
-                        "/api/track",
-                        &json!({"case_id": ack.case_id, "query_code": ack.query_code}),
-                    ),
-                )
-                .await;
+                let track = call(&app, &Event::track(&ack.case_id, &ack.query_code)).await;
                 assert_eq!(track.status, 200, "track {}: {}", ack.case_id, track.text());
                 assert_eq!(track.json()["case_id"], ack.case_id);
             }

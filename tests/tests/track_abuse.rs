@@ -2,16 +2,12 @@
 //! real case is answered exactly as an unknown case is — the same body, and in the same time
 //! (both distributions measured, compared with a generous bound).
 
-#[path = "../../function/tests/common/mod.rs"]
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Event, app, call, complaint};
-use serde_json::json;
 use ydt_function::app::Limits;
 use ydt_function::store::local::LocalStore;
+use ydt_test_support::{Event, app, call, complaint};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -33,14 +29,8 @@ async fn a_wrong_code_and_an_unknown_case_look_and_take_the_same() {
     assert_eq!(filed.status, 201);
     let case_id = filed.json()["case_id"].as_str().unwrap().to_string();
 
-    let wrong_code = Event::post_json(
-        "/api/track",
-        &json!({"case_id": case_id, "query_code": "1234567812345678"}),
-    );
-    let unknown_case = Event::post_json(
-        "/api/track",
-        &json!({"case_id": "20261201-9999", "query_code": "1234567812345678"}),
-    );
+    let wrong_code = Event::track(&case_id, "1234567812345678");
+    let unknown_case = Event::track("20261201-9999", "1234567812345678");
     // Interleaved, so drift in the machine's load touches both alike; the first few warm up.
     let rounds = 300;
     let mut times = [Vec::new(), Vec::new()];
@@ -89,13 +79,7 @@ async fn a_wrong_code_and_an_unknown_case_look_and_take_the_same() {
 async fn guessing_is_rate_limited_per_client_while_others_are_served() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(Arc::new(LocalStore::open(dir.path()).unwrap()));
-    let guess = |n: u64, ip: &str| {
-        Event::post_json(
-            "/api/track",
-            &json!({"case_id": "20261201-0001", "query_code": format!("{n:016}")}),
-        )
-        .source_ip(ip)
-    };
+    let guess = |n: u64, ip: &str| Event::track("20261201-0001", format!("{n:016}")).source_ip(ip);
     let limit = app.limits.lookups;
     for n in 0..limit {
         assert_eq!(call(&app, &guess(n, "203.0.113.7")).await.status, 404);

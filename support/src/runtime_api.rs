@@ -1,6 +1,6 @@
 //! A stand-in for the Lambda Runtime API on loopback, and the `bootstrap` command that polls it:
 //! the real binary, configured only by environment variables as Lambda configures it. Shared by
-//! `bootstrap_moto.rs` and the function timings (`tests/tests/function_timings.rs`), which also
+//! `function/tests/bootstrap_moto.rs` and the function timings (`tests/tests/function_timings.rs`), which also
 //! reads when each event was handed out and when its answer came back.
 
 use std::collections::HashMap;
@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::Event;
-use super::moto::REGION;
+use crate::{Event, ORIGIN_SECRET, REGION};
 
 /// The Lambda Runtime API: hands out queued events, collects the function's answers.
 pub struct RuntimeApi {
@@ -183,7 +182,7 @@ pub fn bootstrap_command(exe: &Path, manifest: &Path, runtime: &str, endpoint: &
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("YDT_MANIFEST", manifest)
-        .env("YDT_ORIGIN_SECRET", super::ORIGIN_SECRET)
+        .env("YDT_ORIGIN_SECRET", ORIGIN_SECRET)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -1,17 +1,27 @@
 //! A `moto_server` on a free loopback port for the DynamoDB tests, with the tables created from
 //! `ydt_function::table`. Without `moto_server` on PATH, starting one fails the test with a message
-//! saying how to install it.
+//! saying how to install it. Also the few item reads and writes the tests make straight to the
+//! tables, as a handler does in the console.
+//!
+//! `aws_sdk_dynamodb` is re-exported, so a test crate needs no SDK dependency of its own for it.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+pub use aws_sdk_dynamodb;
+
+use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{Credentials, Region};
+use aws_sdk_dynamodb::types::AttributeValue;
 use ydt_function::store::dynamodb::{TableNames, create_table};
-use ydt_function::table;
+use ydt_function::table::{self, attr, item};
 
-pub const REGION: &str = "ap-east-1";
+pub use crate::REGION;
+use crate::{free_port, wait_until_listening};
+
+/// A table item as the SDK reads and writes it.
+pub type Item = HashMap<String, AttributeValue>;
 
 /// A `moto_server` process, killed when dropped.
 pub struct Moto {
@@ -26,10 +36,7 @@ impl Moto {
         // SAFETY: set once, before any SDK client of this process reads the environment.
         ONCE.call_once(|| unsafe { std::env::set_var("AWS_EC2_METADATA_DISABLED", "true") });
 
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = free_port();
         let child = Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
@@ -46,21 +53,12 @@ impl Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
-        let address = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
-                break;
-            }
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!("moto_server exited at start-up: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not answer on {address} within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_listening(
+            &mut moto.child,
+            port,
+            "moto_server",
+            Duration::from_secs(60),
+        );
         moto
     }
 
@@ -83,13 +81,17 @@ pub fn client_for(endpoint: &str) -> Client {
 /// A client of the backend for `region`: moto keeps a separate set of tables per region, found
 /// from the region in each request's signature.
 pub fn client_in_region(endpoint: &str, region: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+    Client::from_conf(config_in_region(endpoint, region).build())
+}
+
+/// The configuration of [`client_in_region`], for a test that adds settings of its own (the
+/// storage-fault run's retry and timeout settings).
+pub fn config_in_region(endpoint: &str, region: &str) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version_latest()
         .region(Region::new(region.to_string()))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    Client::from_conf(config)
 }
 
 pub fn names() -> TableNames {
@@ -107,4 +109,37 @@ pub async fn create_tables(client: &Client) {
             .await
             .unwrap_or_else(|err| panic!("creating {name}: {err}"));
     }
+}
+
+/// A string attribute.
+pub fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_string())
+}
+
+/// Writes a case item with these string fields into `table`, as the console would.
+pub async fn put_case(client: &Client, table: &str, fields: &[(&str, &str)]) {
+    let mut put = client
+        .put_item()
+        .table_name(table)
+        .item(attr::ITEM, s(item::CASE));
+    for (name, value) in fields {
+        put = put.item(*name, s(value));
+    }
+    put.send().await.unwrap();
+}
+
+/// The case item `case_id` of `table`, if there is one (read consistently: a test reads what it
+/// has just written).
+pub async fn find_case(client: &Client, table: &str, case_id: &str) -> Option<Item> {
+    client
+        .get_item()
+        .table_name(table)
+        .key(attr::CASE_ID, s(case_id))
+        .key(attr::ITEM, s(item::CASE))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item()
+        .cloned()
 }

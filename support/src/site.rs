@@ -1,38 +1,79 @@
-//! A throwaway site root for CLI tests: a copy of the repository's example content and theme
-//! that a test may break, and the real `ydt` binary to run on it.
-
-#![allow(dead_code)]
+//! Throwaway site roots: a copy of the repository's example content and theme that a test may
+//! break, the real `ydt` binary to run on it, and reading a written tree back as bytes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The repository's root, where `content/` and `themes/` hold the example site.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+/// Copies the example site's `content/` and `themes/` into `root`.
+pub fn copy_example(root: &Path) {
+    copy_tree(&repo().join("content"), &root.join("content"));
+    copy_tree(&repo().join("themes"), &root.join("themes"));
+}
+
+/// Copies the directory `from`, with everything under it, to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` with its bytes, by its path relative to `dir` with `/` between the
+/// parts; empty when `dir` does not exist.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    if !dir.exists() {
+        return BTreeMap::new();
+    }
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A copy of the example site in its own temporary directory, removed when dropped, with the
+/// `ydt` binary that runs on it.
 pub struct Site {
     pub root: PathBuf,
+    ydt: PathBuf,
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 impl Site {
-    /// A copy of the example site.
-    pub fn example() -> Site {
+    /// A copy of the example site, run by the `ydt` at `ydt` (a generator test passes
+    /// `env!("CARGO_BIN_EXE_ydt")`).
+    pub fn example(ydt: impl Into<PathBuf>) -> Site {
         let root = std::env::temp_dir().join(format!(
             "ydt-test-{}-{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         ));
         let _ = std::fs::remove_dir_all(&root);
-        copy_dir(&repo().join("content"), &root.join("content"));
-        copy_dir(&repo().join("themes"), &root.join("themes"));
-        Site { root }
+        copy_example(&root);
+        Site {
+            root,
+            ydt: ydt.into(),
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -73,7 +114,7 @@ impl Site {
     }
 
     pub fn ydt(&self, args: &[&str]) -> Outcome {
-        let out = Command::new(env!("CARGO_BIN_EXE_ydt"))
+        let out = Command::new(&self.ydt)
             .args(args)
             .arg("--root")
             .arg(&self.root)
@@ -96,27 +137,7 @@ impl Site {
 
     /// Every file under `public/`, path → bytes.
     pub fn output(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        let base = self.path("public");
-        collect(&base, &base, &mut files);
-        files
-    }
-}
-
-fn collect(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(base, &p, files);
-        } else {
-            files.insert(
-                p.strip_prefix(base).unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            );
-        }
+        tree(&self.path("public"))
     }
 }
 
@@ -126,19 +147,7 @@ impl Drop for Site {
     }
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        let target = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            std::fs::copy(&p, &target).unwrap();
-        }
-    }
-}
-
+/// What a run of `ydt` gave: its exit code and what it printed.
 pub struct Outcome {
     pub code: i32,
     pub stdout: String,

@@ -1,13 +1,13 @@
-//! Shared by the handler tests: the fixture manifest, requests built from API Gateway v2 (Lambda
-//! function URL) events, and the catalogue of malformed requests every store must refuse alike.
-#![allow(dead_code)]
+//! The function's handler called in-process, as the handler tests, the hostile-input properties
+//! and the storage-fault run do: the fixture manifest, requests built from API Gateway v2 (Lambda
+//! function URL) events, the answer read back, and the catalogue of malformed requests every
+//! store must refuse alike. The fixtures stay in `function/tests/fixtures/`, beside the function
+//! whose formats they show (`bench/function.sh` copies the manifest from there too).
 
-#[cfg(feature = "dynamodb")]
-pub mod moto;
-#[cfg(feature = "dynamodb")]
-pub mod runtime_api;
+use std::path::{Path, PathBuf};
 
 use lambda_http::http::{HeaderMap, StatusCode};
+use serde::Serialize;
 use serde_json::{Value, json};
 use ydt_function::clock::Date;
 use ydt_function::manifest::Manifest;
@@ -17,8 +17,17 @@ use ydt_function::{App, handle};
 pub const HMAC_KEY: &[u8] = b"test-hmac-key-not-a-secret";
 pub const ORIGIN_SECRET: &str = "origin-secret-for-tests";
 
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../function/tests/fixtures");
+
+/// The fixture manifest as `ydt build` writes it: three communities and their categories.
 pub fn manifest() -> Manifest {
-    serde_json::from_str(include_str!("../fixtures/manifest.json")).expect("fixture manifest")
+    serde_json::from_str(include_str!("../../function/tests/fixtures/manifest.json"))
+        .expect("fixture manifest")
+}
+
+/// The fixture manifest's file, for a process that reads it itself (`bootstrap`, `ydt serve`).
+pub fn manifest_path() -> PathBuf {
+    Path::new(FIXTURES).join("manifest.json")
 }
 
 /// Tuesday 2026-12-01 10:00 in Shanghai (02:00 UTC).
@@ -44,8 +53,10 @@ pub struct Event {
 
 impl Event {
     fn new(method: &str, path_and_query: &str) -> Event {
-        let mut event: Value =
-            serde_json::from_str(include_str!("../fixtures/apigw-v2-request.json")).unwrap();
+        let mut event: Value = serde_json::from_str(include_str!(
+            "../../function/tests/fixtures/apigw-v2-request.json"
+        ))
+        .unwrap();
         let (path, query) = path_and_query
             .split_once('?')
             .unwrap_or((path_and_query, ""));
@@ -72,6 +83,14 @@ impl Event {
 
     pub fn post_json(path: &str, body: &Value) -> Event {
         Event::post(path, "application/json", &body.to_string())
+    }
+
+    /// A track lookup of `case_id` with `query_code`, as the track page sends it.
+    pub fn track(case_id: impl Serialize, query_code: impl Serialize) -> Event {
+        Event::post_json(
+            "/api/track",
+            &json!({"case_id": case_id, "query_code": query_code}),
+        )
     }
 
     pub fn post_form(path: &str, pairs: &[(&str, &str)]) -> Event {
@@ -148,7 +167,8 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// An answer, read as a user agent would.
+/// An answer, read as a user agent would: from the handler called in-process ([`call`]) or off
+/// the socket of `ydt serve` ([`crate::serve`]).
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: StatusCode,
