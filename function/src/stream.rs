@@ -13,13 +13,13 @@
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 
 use crate::clock::{now_unix, shanghai_timestamp};
 use crate::notify::{Audience, Notice, Notifier};
 use crate::store::dynamodb::TableNames;
+use crate::store::dynamodb::attribute::s;
+use crate::store::dynamodb::request::{CaseUpdate, update_case, written};
 use crate::store::{CaseTable, StoreError, change};
 use crate::table::{attr, item, status};
 
@@ -157,31 +157,6 @@ fn new_case_notice(table: CaseTable, case_id: &str, new: &Value) -> Option<Notic
     })
 }
 
-fn fault(err: impl std::error::Error) -> StoreError {
-    StoreError(DisplayErrorContext(err).to_string())
-}
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn table_name(names: &TableNames, table: CaseTable) -> &str {
-    match table {
-        CaseTable::Cases => &names.cases,
-        CaseTable::Reports => &names.reports,
-    }
-}
-
-/// A conditional write that found its work already done (a redelivered record) is success.
-fn already_done<E>(err: &aws_sdk_dynamodb::error::SdkError<E>) -> bool
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-{
-    err.as_service_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "ConditionalCheckFailedException")
-}
-
 /// Carries out one step.
 pub async fn apply(
     client: &Client,
@@ -199,7 +174,7 @@ pub async fn apply(
         } => {
             let result = client
                 .put_item()
-                .table_name(table_name(names, *table))
+                .table_name(names.case_table(*table))
                 .item(attr::CASE_ID, s(case_id))
                 .item(
                     attr::ITEM,
@@ -212,32 +187,20 @@ pub async fn apply(
                 .expression_attribute_names("#item", attr::ITEM)
                 .send()
                 .await;
-            match result {
-                Err(err) if !already_done(&err) => Err(fault(err)),
-                _ => Ok(()),
-            }
+            written(result)
         }
         Step::StampClosed {
             table,
             case_id,
             closed_at,
         } => {
-            let result = client
-                .update_item()
-                .table_name(table_name(names, *table))
-                .key(attr::CASE_ID, s(case_id))
-                .key(attr::ITEM, s(item::CASE))
-                .update_expression("SET #closed = :at")
-                .condition_expression("attribute_exists(#id) AND attribute_not_exists(#closed)")
-                .expression_attribute_names("#closed", attr::CLOSED_AT)
-                .expression_attribute_names("#id", attr::CASE_ID)
-                .expression_attribute_values(":at", s(closed_at))
-                .send()
-                .await;
-            match result {
-                Err(err) if !already_done(&err) => Err(fault(err)),
-                _ => Ok(()),
-            }
+            let stamp = CaseUpdate {
+                update: "SET #closed = :at",
+                condition: Some("attribute_exists(#id) AND attribute_not_exists(#closed)"),
+                names: &[("#closed", attr::CLOSED_AT), ("#id", attr::CASE_ID)],
+                values: &[(":at", closed_at)],
+            };
+            update_case(client, names.case_table(*table), case_id, stamp).await
         }
         Step::Reopen {
             table,
@@ -245,22 +208,13 @@ pub async fn apply(
             status,
         } => {
             // Only while the case is still in that open status: a later close wins.
-            let result = client
-                .update_item()
-                .table_name(table_name(names, *table))
-                .key(attr::CASE_ID, s(case_id))
-                .key(attr::ITEM, s(item::CASE))
-                .update_expression("REMOVE #closed")
-                .condition_expression("#status = :status")
-                .expression_attribute_names("#closed", attr::CLOSED_AT)
-                .expression_attribute_names("#status", attr::STATUS)
-                .expression_attribute_values(":status", s(status))
-                .send()
-                .await;
-            match result {
-                Err(err) if !already_done(&err) => Err(fault(err)),
-                _ => Ok(()),
-            }
+            let reopen = CaseUpdate {
+                update: "REMOVE #closed",
+                condition: Some("#status = :status"),
+                names: &[("#closed", attr::CLOSED_AT), ("#status", attr::STATUS)],
+                values: &[(":status", status)],
+            };
+            update_case(client, names.case_table(*table), case_id, reopen).await
         }
         Step::Notify(notice) => notifier.send(notice).await,
     }

@@ -5,15 +5,13 @@ use lambda_http::lambda_runtime::{self, Error, LambdaEvent, service_fn};
 use ydt_function::clock::{Date, now_unix};
 use ydt_function::daily;
 use ydt_function::notify::{SnsNotifier, Topics};
-use ydt_function::store::dynamodb::TableNames;
+use ydt_function::store::dynamodb::{TableNames, connect};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let notifier = SnsNotifier::new(aws_sdk_sns::Client::new(&config), Topics::from_env());
+    let clients = connect(None, None).await;
+    let client = clients.dynamodb;
+    let notifier = SnsNotifier::new(clients.sns, Topics::from_env());
     let names = TableNames::from_env();
     let retention = daily::retention_days_from_env();
     let (client, names, notifier) = (&client, &names, &notifier);

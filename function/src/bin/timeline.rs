@@ -3,18 +3,16 @@
 
 use lambda_http::lambda_runtime::{self, Error, LambdaEvent, service_fn};
 use ydt_function::notify::{SnsNotifier, Topics};
-use ydt_function::store::dynamodb::TableNames;
+use ydt_function::store::dynamodb::{TableNames, connect};
 use ydt_function::stream;
 
 type StreamEvent = aws_lambda_events::event::dynamodb::Event;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let notifier = SnsNotifier::new(aws_sdk_sns::Client::new(&config), Topics::from_env());
+    let clients = connect(None, None).await;
+    let client = clients.dynamodb;
+    let notifier = SnsNotifier::new(clients.sns, Topics::from_env());
     let names = TableNames::from_env();
     let (client, names, notifier) = (&client, &names, &notifier);
     lambda_runtime::run(service_fn(
