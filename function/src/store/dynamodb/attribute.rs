@@ -38,6 +38,11 @@ pub(crate) fn number(item: Option<&Item>, name: &str) -> u64 {
     }
 }
 
+/// A stream record's image (keys, old or new item) as an item.
+pub(crate) fn from_image(image: &serde_dynamo::Item) -> Item {
+    image.clone().into()
+}
+
 pub(crate) fn case_to_item(case: &CaseItem) -> Item {
     let mut item = Item::new();
     let mut put = |name: &str, value: &str| {
