@@ -54,7 +54,7 @@ pub fn edit_steps(old: &CaseItem, new: &CaseItem) -> Vec<EditStep> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::local::tests::{case, receipt};
+    use crate::store::local::tests::case;
 
     fn edited(old: &CaseItem, new_status: Option<&str>, reply: Option<&str>) -> CaseItem {
         let mut new = old.clone();
@@ -120,6 +120,7 @@ mod tests {
     async fn the_local_store_and_the_stream_consumer_agree() {
         use crate::clock::shanghai_timestamp;
         use crate::store::local::LocalStore;
+        use crate::store::local::tests::receipt;
         use crate::store::{CaseTable, Store, TimelineEvent};
         use crate::stream::{self, Step};
 
