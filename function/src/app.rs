@@ -115,10 +115,10 @@ impl<S> App<S> {
     }
 }
 
-pub const DEFAULT_ORIGIN_HEADER: &str = "x-origin-verify";
+pub(crate) const DEFAULT_ORIGIN_HEADER: &str = "x-origin-verify";
 
 /// `YDT_MANIFEST`, else `manifest.json` beside the executable.
-pub fn manifest_path_from_env() -> PathBuf {
+pub(crate) fn manifest_path_from_env() -> PathBuf {
     if let Ok(path) = std::env::var("YDT_MANIFEST")
         && !path.is_empty()
     {

@@ -107,7 +107,7 @@ pub async fn overdue(
 
 /// Removes `contact_name` and `contact_phone` from every case that closed (`closed_at`) at least
 /// `retention_days` days before `today`. Returns the case numbers cleared.
-pub async fn purge_contacts(
+pub(crate) async fn purge_contacts(
     client: &Client,
     names: &TableNames,
     today: Date,
@@ -163,7 +163,7 @@ fn line(case: &OverdueCase, today: Date) -> String {
 
 /// The morning's notices: the whole list to the supervising body; each community's own overdue
 /// complaints and suggestions to its handlers (reports never go to a community).
-pub fn overdue_notices(cases: &[OverdueCase], today: Date) -> Vec<Notice> {
+pub(crate) fn overdue_notices(cases: &[OverdueCase], today: Date) -> Vec<Notice> {
     if cases.is_empty() {
         return Vec::new();
     }

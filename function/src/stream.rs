@@ -125,7 +125,7 @@ fn new_case_notice(table: CaseTable, case_id: &str, new: &CaseItem) -> Option<No
 }
 
 /// Carries out one step.
-pub async fn apply(
+pub(crate) async fn apply(
     client: &Client,
     names: &TableNames,
     notifier: &impl Notifier,

@@ -58,7 +58,7 @@ impl TableNames {
     }
 
     /// The name of a case table.
-    pub fn case_table(&self, table: CaseTable) -> &str {
+    pub(crate) fn case_table(&self, table: CaseTable) -> &str {
         match table {
             CaseTable::Cases => &self.cases,
             CaseTable::Reports => &self.reports,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
-pub mod edit;
+pub(crate) mod edit;
 pub mod local;
 
 /// Which table a case belongs in: reports (举报) are kept apart from everything else.
@@ -34,7 +34,7 @@ impl CaseTable {
     }
 
     /// Report case numbers start with `J` (举报), so track knows where to look.
-    pub fn of_case_id(case_id: &str) -> CaseTable {
+    pub(crate) fn of_case_id(case_id: &str) -> CaseTable {
         if case_id.starts_with('J') {
             CaseTable::Reports
         } else {
