@@ -36,7 +36,7 @@ mod connect;
 pub(crate) mod request;
 
 use attribute::{Item, case_from_item, case_to_item, number, s, text};
-pub use connect::{Clients, Resilience, connect};
+pub use connect::{Clients, JobContext, Resilience, connect};
 use request::{fault, query_all};
 
 /// The three table names.

@@ -100,3 +100,25 @@ pub async fn connect(endpoint: Option<&str>, region: Option<&str>) -> Clients {
         sns: aws_sdk_sns::Client::new(&config),
     }
 }
+
+/// What the timeline consumer and the daily job run with, read once at start-up: the DynamoDB
+/// client, the table names (`YDT_*_TABLE`) and the notices' topics (`YDT_*_TOPIC_ARN`).
+pub struct JobContext {
+    pub client: aws_sdk_dynamodb::Client,
+    pub names: super::TableNames,
+    pub notifier: crate::notify::SnsNotifier,
+}
+
+impl JobContext {
+    pub async fn from_env() -> JobContext {
+        let clients = connect(None, None).await;
+        JobContext {
+            client: clients.dynamodb,
+            names: super::TableNames::from_env(),
+            notifier: crate::notify::SnsNotifier::new(
+                clients.sns,
+                crate::notify::Topics::from_env(),
+            ),
+        }
+    }
+}
