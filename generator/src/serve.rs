@@ -581,15 +581,8 @@ pub fn content_type(file: &Path) -> &'static str {
 }
 
 fn plain(status: StatusCode, text: &str) -> Answer {
-    let mut answer = Response::new(Full::new(Bytes::from(text.to_string())));
-    *answer.status_mut() = status;
-    let headers = answer.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    answer
+    let body = Full::new(Bytes::from(text.to_string()));
+    ydt_function::handler::uncached(status, "text/plain; charset=utf-8", body)
 }
 
 #[cfg(test)]
