@@ -94,7 +94,14 @@ impl<S> App<S> {
             .filter(|k| k.len() >= 16)
             .ok_or("YDT_HMAC_KEY must be set to a secret of at least 16 characters")?;
         let manifest = load_manifest(&manifest_path_from_env())?;
-        let mut app = App::new(store, manifest, SecretKey::new(key.into_bytes()));
+        let key = SecretKey::new(key.into_bytes());
+        Ok(App::configured(store, manifest, key, Limits::from_env()?))
+    }
+
+    /// An app with the given limits and the trusted origin header from the environment
+    /// (`YDT_ORIGIN_SECRET`, `YDT_ORIGIN_HEADER`): the settings Lambda and `ydt serve` share.
+    pub fn configured(store: S, manifest: Manifest, key: SecretKey, limits: Limits) -> App<S> {
+        let mut app = App::new(store, manifest, key);
         app.origin_secret = std::env::var("YDT_ORIGIN_SECRET")
             .ok()
             .filter(|s| !s.is_empty());
@@ -103,15 +110,15 @@ impl<S> App<S> {
         {
             app.origin_header = name.to_ascii_lowercase();
         }
-        app.limits = Limits::from_env()?;
-        Ok(app)
+        app.limits = limits;
+        app
     }
 }
 
-pub const DEFAULT_ORIGIN_HEADER: &str = "x-origin-verify";
+pub(crate) const DEFAULT_ORIGIN_HEADER: &str = "x-origin-verify";
 
 /// `YDT_MANIFEST`, else `manifest.json` beside the executable.
-pub fn manifest_path_from_env() -> PathBuf {
+pub(crate) fn manifest_path_from_env() -> PathBuf {
     if let Ok(path) = std::env::var("YDT_MANIFEST")
         && !path.is_empty()
     {

@@ -7,19 +7,17 @@
 //! statuses, filtered to those still holding a contact. No Scan. `ydt report` reads overdue
 //! cases with the same [`overdue`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::clock::Date;
 use crate::notify::{Audience, Notice, Notifier};
 use crate::store::dynamodb::TableNames;
+use crate::store::dynamodb::attribute::{Item, s, text};
+use crate::store::dynamodb::request::{CaseUpdate, query_all, update_case};
 use crate::store::{CaseTable, StoreError};
 use crate::table::{self, attr, item, status};
-
-type Item = HashMap<String, AttributeValue>;
 
 /// A case past its due date, as the lists show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,25 +40,7 @@ impl OverdueCase {
     }
 }
 
-fn fault(err: impl std::error::Error) -> StoreError {
-    StoreError(DisplayErrorContext(err).to_string())
-}
-
-fn text(item: &Item, name: &str) -> String {
-    match item.get(name) {
-        Some(AttributeValue::S(v)) | Some(AttributeValue::N(v)) => v.clone(),
-        _ => String::new(),
-    }
-}
-
-fn table_name(names: &TableNames, table: CaseTable) -> &str {
-    match table {
-        CaseTable::Cases => &names.cases,
-        CaseTable::Reports => &names.reports,
-    }
-}
-
-/// Every item of one `by-status-due` query, page by page.
+/// Every item of one `by-status-due` query.
 async fn query_status(
     client: &Client,
     table: &str,
@@ -68,37 +48,27 @@ async fn query_status(
     due_before: Option<&str>,
     filter: Option<&str>,
 ) -> Result<Vec<Item>, StoreError> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let mut query = client
-            .query()
-            .table_name(table)
-            .index_name(table::BY_STATUS_DUE.name)
-            .expression_attribute_names("#status", attr::STATUS)
-            .expression_attribute_values(":status", AttributeValue::S(status_value.into()))
-            .scan_index_forward(true)
-            .set_exclusive_start_key(start);
-        query = match due_before {
-            Some(day) => query
-                .key_condition_expression("#status = :status AND #due < :today")
-                .expression_attribute_names("#due", attr::DUE_AT)
-                .expression_attribute_values(":today", AttributeValue::S(day.into())),
-            None => query.key_condition_expression("#status = :status"),
-        };
-        if let Some(filter) = filter {
-            query = query
-                .filter_expression(filter)
-                .expression_attribute_names("#name", attr::CONTACT_NAME)
-                .expression_attribute_names("#phone", attr::CONTACT_PHONE);
-        }
-        let output = query.send().await.map_err(fault)?;
-        items.extend(output.items().iter().cloned());
-        start = output.last_evaluated_key().cloned();
-        if start.is_none() {
-            return Ok(items);
-        }
+    let mut query = client
+        .query()
+        .table_name(table)
+        .index_name(table::BY_STATUS_DUE.name)
+        .expression_attribute_names("#status", attr::STATUS)
+        .expression_attribute_values(":status", s(status_value))
+        .scan_index_forward(true);
+    query = match due_before {
+        Some(day) => query
+            .key_condition_expression("#status = :status AND #due < :today")
+            .expression_attribute_names("#due", attr::DUE_AT)
+            .expression_attribute_values(":today", s(day)),
+        None => query.key_condition_expression("#status = :status"),
+    };
+    if let Some(filter) = filter {
+        query = query
+            .filter_expression(filter)
+            .expression_attribute_names("#name", attr::CONTACT_NAME)
+            .expression_attribute_names("#phone", attr::CONTACT_PHONE);
     }
+    query_all(query).await
 }
 
 /// Open cases whose `due_at` is before `today`, in both tables, oldest due first.
@@ -112,7 +82,7 @@ pub async fn overdue(
     for table in [CaseTable::Cases, CaseTable::Reports] {
         for open in status::OPEN {
             for it in
-                query_status(client, table_name(names, table), open, Some(&today), None).await?
+                query_status(client, names.case_table(table), open, Some(&today), None).await?
             {
                 if text(&it, attr::ITEM) != item::CASE {
                     continue;
@@ -137,7 +107,7 @@ pub async fn overdue(
 
 /// Removes `contact_name` and `contact_phone` from every case that closed (`closed_at`) at least
 /// `retention_days` days before `today`. Returns the case numbers cleared.
-pub async fn purge_contacts(
+pub(crate) async fn purge_contacts(
     client: &Client,
     names: &TableNames,
     today: Date,
@@ -145,7 +115,7 @@ pub async fn purge_contacts(
 ) -> Result<Vec<String>, StoreError> {
     let mut cleared = Vec::new();
     for table in [CaseTable::Cases, CaseTable::Reports] {
-        let name = table_name(names, table);
+        let name = names.case_table(table);
         for closed in [status::TRANSFERRED, status::NOT_ACCEPTED, status::CLOSED] {
             let holding = "attribute_exists(#name) OR attribute_exists(#phone)";
             for it in query_status(client, name, closed, None, Some(holding)).await? {
@@ -157,17 +127,16 @@ pub async fn purge_contacts(
                     continue;
                 }
                 let case_id = text(&it, attr::CASE_ID);
-                client
-                    .update_item()
-                    .table_name(name)
-                    .key(attr::CASE_ID, AttributeValue::S(case_id.clone()))
-                    .key(attr::ITEM, AttributeValue::S(item::CASE.into()))
-                    .update_expression("REMOVE #name, #phone")
-                    .expression_attribute_names("#name", attr::CONTACT_NAME)
-                    .expression_attribute_names("#phone", attr::CONTACT_PHONE)
-                    .send()
-                    .await
-                    .map_err(fault)?;
+                let remove = CaseUpdate {
+                    update: "REMOVE #name, #phone",
+                    condition: None,
+                    names: &[
+                        ("#name", attr::CONTACT_NAME),
+                        ("#phone", attr::CONTACT_PHONE),
+                    ],
+                    values: &[],
+                };
+                update_case(client, name, &case_id, remove).await?;
                 cleared.push(case_id);
             }
         }
@@ -194,7 +163,7 @@ fn line(case: &OverdueCase, today: Date) -> String {
 
 /// The morning's notices: the whole list to the supervising body; each community's own overdue
 /// complaints and suggestions to its handlers (reports never go to a community).
-pub fn overdue_notices(cases: &[OverdueCase], today: Date) -> Vec<Notice> {
+pub(crate) fn overdue_notices(cases: &[OverdueCase], today: Date) -> Vec<Notice> {
     if cases.is_empty() {
         return Vec::new();
     }

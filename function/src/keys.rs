@@ -55,7 +55,7 @@ impl SecretKey {
     }
 
     /// Whether `query_code` matches a stored hash, in time independent of where they differ.
-    pub fn query_code_matches(&self, query_code: &str, stored_hash: &str) -> bool {
+    pub(crate) fn query_code_matches(&self, query_code: &str, stored_hash: &str) -> bool {
         constant_time_eq(
             self.query_hash(query_code).as_bytes(),
             stored_hash.as_bytes(),
@@ -63,18 +63,18 @@ impl SecretKey {
     }
 
     /// The key of the idempotency record (the raw key is the resident's; only a hash is stored).
-    pub fn idempotency_hash(&self, idempotency_key: &str) -> String {
+    pub(crate) fn idempotency_hash(&self, idempotency_key: &str) -> String {
         hex(&self.mac("idempotency", &[idempotency_key]))
     }
 
     /// The stored form of a client address, for rate limits: never the raw address.
-    pub fn client_hash(&self, client: &str) -> String {
+    pub(crate) fn client_hash(&self, client: &str) -> String {
         hex(&self.mac("client", &[client])[..16])
     }
 
     /// The idempotency key of a no-JavaScript form post: the same fields from the same client on
     /// the same day make the same key, so a double tap makes one case.
-    pub fn form_idempotency_key(&self, fields: &[&str], client: &str, day: &str) -> String {
+    pub(crate) fn form_idempotency_key(&self, fields: &[&str], client: &str, day: &str) -> String {
         let mut parts = fields.to_vec();
         parts.push(client);
         parts.push(day);
@@ -82,7 +82,7 @@ impl SecretKey {
     }
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
@@ -93,7 +93,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Compares without an early exit, so timing does not tell how much of a guess was right.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -3,20 +3,14 @@
 
 use lambda_http::{Error, service_fn};
 use ydt_function::App;
-use ydt_function::store::dynamodb::{DynamoStore, Resilience, TableNames};
+use ydt_function::store::dynamodb::{DynamoStore, TableNames, connect};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // Region, credentials and `AWS_ENDPOINT_URL` come from the environment as usual.
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    // Timeouts and retries so every answer comes well inside API Gateway's 30 s.
-    let dynamodb = Resilience::default().apply(aws_sdk_dynamodb::config::Builder::from(&config));
-    let store = DynamoStore::new(
-        aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
-        TableNames::from_env(),
-    );
+    // Region, credentials and `AWS_ENDPOINT_URL` come from the environment as usual; the
+    // client's timeouts and retries keep every answer well inside API Gateway's 30 s.
+    let clients = connect(None, None).await;
+    let store = DynamoStore::new(clients.dynamodb, TableNames::from_env());
     let app = App::from_env(store)?;
     if let Err(err) = app.store.warm().await {
         // Not fatal: the first request will try again.

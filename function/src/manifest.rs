@@ -65,7 +65,7 @@ impl SubmissionType {
     }
 
     /// The word residents know it by.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Self::Complaint => "投诉",
             Self::Report => "举报",
@@ -92,7 +92,7 @@ pub struct Category {
 
 impl Category {
     /// Whether a resident may file this category under `kind`.
-    pub fn allows(&self, kind: SubmissionType) -> bool {
+    pub(crate) fn allows(&self, kind: SubmissionType) -> bool {
         self.types.is_empty() || self.types.contains(&kind)
     }
 }
@@ -123,11 +123,11 @@ pub struct Calendar {
 }
 
 impl Manifest {
-    pub fn community(&self, slug: &str) -> Option<&Community> {
+    pub(crate) fn community(&self, slug: &str) -> Option<&Community> {
         self.communities.iter().find(|c| c.slug == slug)
     }
 
-    pub fn category(&self, id: &str) -> Option<&Category> {
+    pub(crate) fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id == id)
     }
 }

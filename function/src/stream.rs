@@ -9,18 +9,19 @@
 //! again after a failure: timeline keys come from the stream record's time, so a redelivery
 //! writes the same items, and every write is conditional.
 //!
-//! [`plan`] decides from one stream record, with no I/O; [`apply`] carries the steps out.
+//! [`plan`] decides from one stream record, with no I/O, by the console-edit rule
+//! ([`crate::store::edit`]) the local store follows too; [`apply`] carries the steps out.
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::Value;
 
 use crate::clock::{now_unix, shanghai_timestamp};
 use crate::notify::{Audience, Notice, Notifier};
 use crate::store::dynamodb::TableNames;
-use crate::store::{CaseTable, StoreError, change};
+use crate::store::dynamodb::attribute::{case_from_item, from_image, s, text};
+use crate::store::dynamodb::request::{CaseUpdate, update_case, written};
+use crate::store::edit::{EditStep, edit_steps};
+use crate::store::{CaseItem, CaseTable, StoreError};
 use crate::table::{attr, item, status};
 
 /// One thing to do because of one stream record.
@@ -49,33 +50,16 @@ pub enum Step {
     Notify(Notice),
 }
 
-/// A stream image as plain JSON (`{"status": {"S": "已受理"}, …}`).
-fn image(item: &impl serde::Serialize) -> Value {
-    serde_json::to_value(item).unwrap_or(Value::Null)
-}
-
-/// A string (or number) attribute of an image; `None` when absent or of another type.
-fn text(image: &Value, name: &str) -> Option<String> {
-    let v = image.get(name)?;
-    v.get("S")
-        .or_else(|| v.get("N"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
 /// What one stream record asks for. Only case items (`item = case`) matter; timeline items,
 /// idempotency records and counters are passed over.
 pub fn plan(record: &EventRecord) -> Vec<Step> {
-    let keys = image(&record.change.keys);
-    let (Some(case_id), Some(kind)) = (text(&keys, attr::CASE_ID), text(&keys, attr::ITEM)) else {
-        return Vec::new();
-    };
-    if kind != item::CASE {
+    let keys = from_image(&record.change.keys);
+    let (case_id, kind) = (text(&keys, attr::CASE_ID), text(&keys, attr::ITEM));
+    if case_id.is_empty() || kind != item::CASE {
         return Vec::new();
     }
     let table = CaseTable::of_case_id(&case_id);
-    let new = image(&record.change.new_image);
-    let old = image(&record.change.old_image);
+    let new = case_from_item(&from_image(&record.change.new_image));
     let unix = record.change.approximate_creation_date_time.timestamp();
     let at = shanghai_timestamp(if unix > 0 { unix } else { now_unix() });
 
@@ -85,45 +69,29 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
             .into_iter()
             .collect(),
         "MODIFY" => {
-            let mut steps = Vec::new();
-            let old_status = text(&old, attr::STATUS).unwrap_or_default();
-            let new_status = text(&new, attr::STATUS).unwrap_or_default();
-            if new_status != old_status && !new_status.is_empty() {
-                steps.push(Step::Timeline {
-                    table,
-                    case_id: case_id.clone(),
-                    at: at.clone(),
-                    change: change::STATUS,
-                    value: new_status.clone(),
-                });
-                let closed = text(&new, attr::CLOSED_AT).is_some_and(|c| !c.is_empty());
-                if status::is_terminal(&new_status) && !closed {
-                    steps.push(Step::StampClosed {
+            let old = case_from_item(&from_image(&record.change.old_image));
+            edit_steps(&old, &new)
+                .into_iter()
+                .map(|step| match step {
+                    EditStep::Timeline { change, value } => Step::Timeline {
+                        table,
+                        case_id: case_id.clone(),
+                        at: at.clone(),
+                        change,
+                        value,
+                    },
+                    EditStep::StampClosed => Step::StampClosed {
                         table,
                         case_id: case_id.clone(),
                         closed_at: at.clone(),
-                    });
-                } else if status::is_open(&new_status) && closed {
-                    steps.push(Step::Reopen {
+                    },
+                    EditStep::Reopen { status } => Step::Reopen {
                         table,
                         case_id: case_id.clone(),
-                        status: new_status.clone(),
-                    });
-                }
-            }
-            let old_reply = text(&old, attr::REPLY).unwrap_or_default();
-            let new_reply = text(&new, attr::REPLY).unwrap_or_default();
-            // A cleared reply is no answer to show; the next one written is recorded.
-            if new_reply != old_reply && !new_reply.trim().is_empty() {
-                steps.push(Step::Timeline {
-                    table,
-                    case_id,
-                    at,
-                    change: change::REPLY,
-                    value: new_reply,
-                });
-            }
-            steps
+                        status,
+                    },
+                })
+                .collect()
         }
         _ => Vec::new(),
     }
@@ -131,17 +99,16 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
 
 /// The notice of a new case: a report to the supervising body, a complaint or suggestion to its
 /// community's handlers. A case transferred at once (已转办) needs nothing from the community.
-fn new_case_notice(table: CaseTable, case_id: &str, new: &Value) -> Option<Notice> {
-    let field = |name| text(new, name).unwrap_or_default();
-    let current = field(attr::STATUS);
-    if !status::is_open(&current) {
+fn new_case_notice(table: CaseTable, case_id: &str, new: &CaseItem) -> Option<Notice> {
+    let current = &new.status;
+    if !status::is_open(current) {
         return None;
     }
-    let community_name = field(attr::COMMUNITY_NAME);
+    let community_name = &new.community_name;
     let details = format!(
         "案件编号：{case_id}\n社区：{community_name}\n类别：{category}\n状态：{current}\n办理期限：{due}\n\n请在 DynamoDB 控制台查询该编号办理，办理结果写入 reply。",
-        category = field(attr::CATEGORY_NAME),
-        due = field(attr::DUE_AT),
+        category = new.category_name,
+        due = new.due_at,
     );
     Some(match table {
         CaseTable::Reports => Notice {
@@ -150,40 +117,15 @@ fn new_case_notice(table: CaseTable, case_id: &str, new: &Value) -> Option<Notic
             message: details,
         },
         CaseTable::Cases => Notice {
-            to: Audience::Community(field(attr::COMMUNITY)),
-            subject: format!("新{} {case_id} {community_name}", field(attr::TYPE_NAME)),
+            to: Audience::Community(new.community.clone()),
+            subject: format!("新{} {case_id} {community_name}", new.type_name),
             message: details,
         },
     })
 }
 
-fn fault(err: impl std::error::Error) -> StoreError {
-    StoreError(DisplayErrorContext(err).to_string())
-}
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn table_name(names: &TableNames, table: CaseTable) -> &str {
-    match table {
-        CaseTable::Cases => &names.cases,
-        CaseTable::Reports => &names.reports,
-    }
-}
-
-/// A conditional write that found its work already done (a redelivered record) is success.
-fn already_done<E>(err: &aws_sdk_dynamodb::error::SdkError<E>) -> bool
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-{
-    err.as_service_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "ConditionalCheckFailedException")
-}
-
 /// Carries out one step.
-pub async fn apply(
+pub(crate) async fn apply(
     client: &Client,
     names: &TableNames,
     notifier: &impl Notifier,
@@ -199,7 +141,7 @@ pub async fn apply(
         } => {
             let result = client
                 .put_item()
-                .table_name(table_name(names, *table))
+                .table_name(names.case_table(*table))
                 .item(attr::CASE_ID, s(case_id))
                 .item(
                     attr::ITEM,
@@ -212,32 +154,20 @@ pub async fn apply(
                 .expression_attribute_names("#item", attr::ITEM)
                 .send()
                 .await;
-            match result {
-                Err(err) if !already_done(&err) => Err(fault(err)),
-                _ => Ok(()),
-            }
+            written(result)
         }
         Step::StampClosed {
             table,
             case_id,
             closed_at,
         } => {
-            let result = client
-                .update_item()
-                .table_name(table_name(names, *table))
-                .key(attr::CASE_ID, s(case_id))
-                .key(attr::ITEM, s(item::CASE))
-                .update_expression("SET #closed = :at")
-                .condition_expression("attribute_exists(#id) AND attribute_not_exists(#closed)")
-                .expression_attribute_names("#closed", attr::CLOSED_AT)
-                .expression_attribute_names("#id", attr::CASE_ID)
-                .expression_attribute_values(":at", s(closed_at))
-                .send()
-                .await;
-            match result {
-                Err(err) if !already_done(&err) => Err(fault(err)),
-                _ => Ok(()),
-            }
+            let stamp = CaseUpdate {
+                update: "SET #closed = :at",
+                condition: Some("attribute_exists(#id) AND attribute_not_exists(#closed)"),
+                names: &[("#closed", attr::CLOSED_AT), ("#id", attr::CASE_ID)],
+                values: &[(":at", closed_at)],
+            };
+            update_case(client, names.case_table(*table), case_id, stamp).await
         }
         Step::Reopen {
             table,
@@ -245,22 +175,13 @@ pub async fn apply(
             status,
         } => {
             // Only while the case is still in that open status: a later close wins.
-            let result = client
-                .update_item()
-                .table_name(table_name(names, *table))
-                .key(attr::CASE_ID, s(case_id))
-                .key(attr::ITEM, s(item::CASE))
-                .update_expression("REMOVE #closed")
-                .condition_expression("#status = :status")
-                .expression_attribute_names("#closed", attr::CLOSED_AT)
-                .expression_attribute_names("#status", attr::STATUS)
-                .expression_attribute_values(":status", s(status))
-                .send()
-                .await;
-            match result {
-                Err(err) if !already_done(&err) => Err(fault(err)),
-                _ => Ok(()),
-            }
+            let reopen = CaseUpdate {
+                update: "REMOVE #closed",
+                condition: Some("#status = :status"),
+                names: &[("#closed", attr::CLOSED_AT), ("#status", attr::STATUS)],
+                values: &[(":status", status)],
+            };
+            update_case(client, names.case_table(*table), case_id, reopen).await
         }
         Step::Notify(notice) => notifier.send(notice).await,
     }

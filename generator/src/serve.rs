@@ -128,22 +128,14 @@ impl Preview {
 
     /// From now on `/api/*` answers with this manifest.
     fn answer_with(&self, manifest: ydt_function::manifest::Manifest) {
-        let mut app = App::new(self.store.clone(), manifest, self.key.clone());
         // The same knobs as on Lambda, so limits and the trusted origin header can be tried
         // (and load-tested) locally: YDT_*_PER_WINDOW, YDT_RATE_WINDOW_SECS, YDT_ORIGIN_SECRET,
         // YDT_ORIGIN_HEADER.
-        match ydt_function::app::Limits::from_env() {
-            Ok(limits) => app.limits = limits,
-            Err(err) => eprintln!("ydt serve: {err}; using the default limits"),
-        }
-        app.origin_secret = std::env::var("YDT_ORIGIN_SECRET")
-            .ok()
-            .filter(|s| !s.is_empty());
-        if let Ok(name) = std::env::var("YDT_ORIGIN_HEADER")
-            && !name.is_empty()
-        {
-            app.origin_header = name.to_ascii_lowercase();
-        }
+        let limits = ydt_function::app::Limits::from_env().unwrap_or_else(|err| {
+            eprintln!("ydt serve: {err}; using the default limits");
+            Default::default()
+        });
+        let app = App::configured(self.store.clone(), manifest, self.key.clone(), limits);
         *self.app.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(app));
     }
 
@@ -561,15 +553,8 @@ pub fn content_type(file: &Path) -> &'static str {
 }
 
 fn plain(status: StatusCode, text: &str) -> Answer {
-    let mut answer = Response::new(Full::new(Bytes::from(text.to_string())));
-    *answer.status_mut() = status;
-    let headers = answer.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    answer
+    let body = Full::new(Bytes::from(text.to_string()));
+    ydt_function::handler::uncached(status, "text/plain; charset=utf-8", body)
 }
 
 #[cfg(test)]

@@ -4,23 +4,16 @@
 use lambda_http::lambda_runtime::{self, Error, LambdaEvent, service_fn};
 use ydt_function::clock::{Date, now_unix};
 use ydt_function::daily;
-use ydt_function::notify::{SnsNotifier, Topics};
-use ydt_function::store::dynamodb::TableNames;
+use ydt_function::store::dynamodb::JobContext;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let notifier = SnsNotifier::new(aws_sdk_sns::Client::new(&config), Topics::from_env());
-    let names = TableNames::from_env();
+    let job = &JobContext::from_env().await;
     let retention = daily::retention_days_from_env();
-    let (client, names, notifier) = (&client, &names, &notifier);
     lambda_runtime::run(service_fn(
         move |_: LambdaEvent<serde_json::Value>| async move {
             let today = Date::shanghai(now_unix());
-            let morning = daily::run(client, names, notifier, today, retention)
+            let morning = daily::run(&job.client, &job.names, &job.notifier, today, retention)
                 .await
                 .map_err(|e| Error::from(e.to_string()))?;
             eprintln!(

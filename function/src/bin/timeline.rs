@@ -2,24 +2,17 @@
 //! timeline items, `closed_at` and notices out (see `ydt_function::stream`).
 
 use lambda_http::lambda_runtime::{self, Error, LambdaEvent, service_fn};
-use ydt_function::notify::{SnsNotifier, Topics};
-use ydt_function::store::dynamodb::TableNames;
+use ydt_function::store::dynamodb::JobContext;
 use ydt_function::stream;
 
 type StreamEvent = aws_lambda_events::event::dynamodb::Event;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let notifier = SnsNotifier::new(aws_sdk_sns::Client::new(&config), Topics::from_env());
-    let names = TableNames::from_env();
-    let (client, names, notifier) = (&client, &names, &notifier);
+    let job = &JobContext::from_env().await;
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<StreamEvent>| async move {
-            let steps = stream::handle(client, names, notifier, &event.payload)
+            let steps = stream::handle(&job.client, &job.names, &job.notifier, &event.payload)
                 .await
                 .map_err(|e| Error::from(e.to_string()))?;
             eprintln!("{} records, {steps} steps", event.payload.records.len());

@@ -1,21 +1,23 @@
-//! The DynamoDB store: the tables of [`crate::table`], item for item.
+//! The DynamoDB store: the tables of [`crate::table`], item for item, and the one way into
+//! DynamoDB for every reader and writer of the crate.
 //!
 //! A new case is one `TransactWriteItems` of the case item and its idempotency record, each
 //! conditional on not existing, so a retried submission is never stored twice. Counters are
 //! single `UpdateItem ADD`s. Track reads a case's partition (case item plus timeline) with one
-//! consistent `Query`. Items are read leniently: a handler may have edited or removed attributes
-//! in the console.
+//! consistent `Query`.
 //!
-//! [`Resilience`] sets how long the SDK waits and how often it retries, so that a submission is
-//! answered well inside API Gateway's 30 s even when DynamoDB throttles, fails or goes quiet.
-
-use std::collections::HashMap;
-use std::time::Duration;
+//! Beside the store, and used by it, the timeline consumer ([`crate::stream`]), the daily job
+//! ([`crate::daily`]) and `ydt report` ([`crate::supervision`]):
+//!
+//! * [`connect`] builds the clients, with the timeouts and retries of [`Resilience`], so that a
+//!   submission is answered well inside API Gateway's 30 s even when DynamoDB throttles, fails
+//!   or goes quiet;
+//! * `attribute` reads and writes items (leniently: a handler may have edited or removed
+//!   attributes in the console);
+//! * `request` turns SDK errors into [`StoreError`]s, reads every page of a query and updates a
+//!   case item.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition, TokenBucket};
-use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
@@ -29,7 +31,13 @@ use super::{
 };
 use crate::table::{self, TableDef, attr, item};
 
-type Item = HashMap<String, AttributeValue>;
+pub(crate) mod attribute;
+mod connect;
+pub(crate) mod request;
+
+use attribute::{Item, case_from_item, case_to_item, number, s, text};
+pub use connect::{Clients, JobContext, Resilience, connect};
+use request::{fault, query_all};
 
 /// The three table names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +57,14 @@ impl TableNames {
         }
     }
 
+    /// The name of a case table.
+    pub(crate) fn case_table(&self, table: CaseTable) -> &str {
+        match table {
+            CaseTable::Cases => &self.cases,
+            CaseTable::Reports => &self.reports,
+        }
+    }
+
     /// Each table's definition with its name.
     pub fn with_defs(&self) -> [(TableDef, &str); 3] {
         [
@@ -59,105 +75,9 @@ impl TableNames {
     }
 }
 
-/// The SDK's timeouts and retries for every call of the store.
-///
-/// A submission makes at most six calls one after another (idempotency read, two rate-limit
-/// counters, case number, the transaction, and the idempotency read again if the transaction was
-/// cancelled), and the handler gives up after [`crate::handler::ANSWER_WITHIN`] with a 503 the
-/// page retries. DynamoDB answers in milliseconds, so an attempt that has not answered in
-/// `attempt` is treated as lost and retried; every error the SDK deems transient (5xx, throttling,
-/// a reset connection, a timeout) is retried with jittered exponential backoff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Resilience {
-    /// Opening a connection.
-    pub connect: Duration,
-    /// One attempt, from sending the request to the last byte of the answer.
-    pub attempt: Duration,
-    /// One call, all attempts and backoff included.
-    pub operation: Duration,
-    /// Attempts per call, the first included.
-    pub max_attempts: u32,
-    pub initial_backoff: Duration,
-    pub max_backoff: Duration,
-    /// The SDK's retry quota (a token bucket: a retry costs 5, a timeout 10, a success gives 1
-    /// back). Its default of 500 runs dry after a hundred retries in a row and then no call is
-    /// retried at all; ours is larger, so a burst of faults is ridden out rather than passed on
-    /// to residents as 503s, while a lasting outage still stops retrying.
-    pub retry_quota: usize,
-}
-
-impl Default for Resilience {
-    fn default() -> Resilience {
-        Resilience {
-            connect: Duration::from_secs(1),
-            attempt: Duration::from_secs(2),
-            operation: Duration::from_secs(5),
-            max_attempts: 4,
-            initial_backoff: Duration::from_millis(50),
-            max_backoff: Duration::from_secs(1),
-            retry_quota: 20_000,
-        }
-    }
-}
-
-impl Resilience {
-    /// The SDK configuration with these timeouts and retries.
-    pub fn apply(
-        &self,
-        builder: aws_sdk_dynamodb::config::Builder,
-    ) -> aws_sdk_dynamodb::config::Builder {
-        builder
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(self.connect)
-                    .operation_attempt_timeout(self.attempt)
-                    .operation_timeout(self.operation)
-                    .build(),
-            )
-            .retry_partition(
-                RetryPartition::custom("ydt-dynamodb")
-                    .token_bucket(TokenBucket::builder().capacity(self.retry_quota).build())
-                    .build(),
-            )
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(self.max_attempts)
-                    .with_initial_backoff(self.initial_backoff)
-                    .with_max_backoff(self.max_backoff),
-            )
-    }
-}
-
 pub struct DynamoStore {
     client: Client,
     names: TableNames,
-}
-
-fn fault(err: impl std::error::Error) -> StoreError {
-    StoreError(DisplayErrorContext(err).to_string())
-}
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-/// A string attribute, leniently: numbers are read as their text, anything else as empty.
-fn text(item: &Item, name: &str) -> String {
-    match item.get(name) {
-        Some(AttributeValue::S(v)) | Some(AttributeValue::N(v)) => v.clone(),
-        _ => String::new(),
-    }
-}
-
-fn optional_text(item: &Item, name: &str) -> Option<String> {
-    Some(text(item, name)).filter(|v| !v.is_empty())
-}
-
-fn number(item: Option<&Item>, name: &str) -> u64 {
-    match item.and_then(|i| i.get(name)) {
-        Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
-        _ => 0,
-    }
 }
 
 impl DynamoStore {
@@ -170,10 +90,7 @@ impl DynamoStore {
     }
 
     fn case_table(&self, table: CaseTable) -> &str {
-        match table {
-            CaseTable::Cases => &self.names.cases,
-            CaseTable::Reports => &self.names.reports,
-        }
+        self.names.case_table(table)
     }
 
     /// One cheap read during start-up, so the first resident does not wait for the connection
@@ -188,68 +105,6 @@ impl DynamoStore {
             .await
             .map_err(fault)?;
         Ok(())
-    }
-
-    fn case_to_item(case: &CaseItem) -> Item {
-        let mut item = Item::new();
-        let mut put = |name: &str, value: &str| {
-            item.insert(name.to_string(), s(value));
-        };
-        put(attr::CASE_ID, &case.case_id);
-        put(attr::ITEM, item::CASE);
-        put(attr::COMMUNITY, &case.community);
-        put(attr::COMMUNITY_NAME, &case.community_name);
-        put(attr::TYPE, &case.kind);
-        put(attr::TYPE_NAME, &case.type_name);
-        put(attr::CATEGORY, &case.category);
-        put(attr::CATEGORY_NAME, &case.category_name);
-        put(attr::BODY, &case.body);
-        put(attr::STATUS, &case.status);
-        put(attr::ROUTED_TO, &case.routed_to);
-        // Present though empty, so the handler sees where the answer goes.
-        put(attr::REPLY, &case.reply);
-        put(attr::CREATED_AT, &case.created_at);
-        put(attr::UPDATED_AT, &case.updated_at);
-        put(attr::DUE_AT, &case.due_at);
-        put(attr::QUERY_HASH, &case.query_hash);
-        for (name, value) in [
-            (attr::CONTACT_NAME, &case.contact_name),
-            (attr::CONTACT_PHONE, &case.contact_phone),
-            (attr::CLOSED_AT, &case.closed_at),
-        ] {
-            if let Some(value) = value {
-                put(name, value);
-            }
-        }
-        item.insert(
-            attr::ANONYMOUS.to_string(),
-            AttributeValue::Bool(case.anonymous),
-        );
-        item
-    }
-
-    fn case_from_item(item: &Item) -> CaseItem {
-        CaseItem {
-            case_id: text(item, attr::CASE_ID),
-            community: text(item, attr::COMMUNITY),
-            community_name: text(item, attr::COMMUNITY_NAME),
-            kind: text(item, attr::TYPE),
-            type_name: text(item, attr::TYPE_NAME),
-            category: text(item, attr::CATEGORY),
-            category_name: text(item, attr::CATEGORY_NAME),
-            body: text(item, attr::BODY),
-            anonymous: matches!(item.get(attr::ANONYMOUS), Some(AttributeValue::Bool(true))),
-            contact_name: optional_text(item, attr::CONTACT_NAME),
-            contact_phone: optional_text(item, attr::CONTACT_PHONE),
-            status: text(item, attr::STATUS),
-            routed_to: text(item, attr::ROUTED_TO),
-            reply: text(item, attr::REPLY),
-            created_at: text(item, attr::CREATED_AT),
-            updated_at: text(item, attr::UPDATED_AT),
-            due_at: text(item, attr::DUE_AT),
-            closed_at: optional_text(item, attr::CLOSED_AT),
-            query_hash: text(item, attr::QUERY_HASH),
-        }
     }
 }
 
@@ -350,7 +205,7 @@ impl Store for DynamoStore {
             .transact_write_items()
             .client_request_token(token)
             .transact_items(put(key_item)?)
-            .transact_items(put(Self::case_to_item(case))?)
+            .transact_items(put(case_to_item(case))?)
             .send()
             .await;
         match result {
@@ -369,37 +224,26 @@ impl Store for DynamoStore {
     }
 
     async fn find_case(&self, table: CaseTable, case_id: &str) -> StoreResult<Option<CaseRecord>> {
+        let partition = self
+            .client
+            .query()
+            .table_name(self.case_table(table))
+            .key_condition_expression("#id = :id")
+            .expression_attribute_names("#id", attr::CASE_ID)
+            .expression_attribute_values(":id", s(case_id))
+            .consistent_read(true);
         let mut case = None;
         let mut timeline = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(self.case_table(table))
-                .key_condition_expression("#id = :id")
-                .expression_attribute_names("#id", attr::CASE_ID)
-                .expression_attribute_values(":id", s(case_id))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(fault)?;
-            for found in output.items() {
-                let kind = text(found, attr::ITEM);
-                if kind == item::CASE {
-                    case = Some(Self::case_from_item(found));
-                } else if kind.starts_with(item::TIMELINE_PREFIX) {
-                    timeline.push(TimelineEvent {
-                        at: text(found, attr::AT),
-                        change: text(found, attr::CHANGE),
-                        value: text(found, attr::VALUE),
-                    });
-                }
-            }
-            start = output.last_evaluated_key().cloned();
-            if start.is_none() {
-                break;
+        for found in query_all(partition).await? {
+            let kind = text(&found, attr::ITEM);
+            if kind == item::CASE {
+                case = Some(case_from_item(&found));
+            } else if kind.starts_with(item::TIMELINE_PREFIX) {
+                timeline.push(TimelineEvent {
+                    at: text(&found, attr::AT),
+                    change: text(&found, attr::CHANGE),
+                    value: text(&found, attr::VALUE),
+                });
             }
         }
         Ok(case.map(|case| CaseRecord { case, timeline }))

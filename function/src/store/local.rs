@@ -17,11 +17,11 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use super::edit::{EditStep, edit_steps};
 use super::{
     CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
-    TimelineEvent, change,
+    TimelineEvent,
 };
-use crate::table::status;
 
 const LOG_FILE: &str = "log.jsonl";
 
@@ -105,37 +105,34 @@ impl State {
     }
 }
 
-/// What a console edit plus the stream consumer do on AWS: change the item, record the trail,
-/// stamp `closed_at` when a terminal status is reached.
+/// A console edit as it shows on AWS: the item changes, then the timeline consumer's steps
+/// ([`edit_steps`]) record the trail and stamp or remove `closed_at`.
 fn apply_edit(
     record: &mut CaseRecord,
     at: &str,
     new_status: Option<String>,
     reply: Option<String>,
 ) {
-    let case = &mut record.case;
-    if let Some(new_status) = new_status.filter(|s| *s != case.status) {
-        if status::is_terminal(&new_status) {
-            case.closed_at.get_or_insert_with(|| at.to_string());
-        } else {
-            case.closed_at = None;
+    let mut edited = record.case.clone();
+    if let Some(new_status) = new_status {
+        edited.status = new_status;
+    }
+    if let Some(reply) = reply {
+        edited.reply = reply;
+    }
+    for step in edit_steps(&record.case, &edited) {
+        match step {
+            EditStep::Timeline { change, value } => record.timeline.push(TimelineEvent {
+                at: at.to_string(),
+                change: change.to_string(),
+                value,
+            }),
+            EditStep::StampClosed => edited.closed_at = Some(at.to_string()),
+            EditStep::Reopen { .. } => edited.closed_at = None,
         }
-        case.status = new_status.clone();
-        record.timeline.push(TimelineEvent {
-            at: at.to_string(),
-            change: change::STATUS.to_string(),
-            value: new_status,
-        });
     }
-    if let Some(reply) = reply.filter(|r| *r != case.reply) {
-        case.reply = reply.clone();
-        record.timeline.push(TimelineEvent {
-            at: at.to_string(),
-            change: change::REPLY.to_string(),
-            value: reply,
-        });
-    }
-    case.updated_at = at.to_string();
+    edited.updated_at = at.to_string();
+    record.case = edited;
 }
 
 struct Log {
@@ -406,10 +403,12 @@ impl Store for LocalStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use crate::table::status;
 
-    fn case(case_id: &str) -> CaseItem {
+    /// A complaint as filed, for the store's tests and the edit rule's.
+    pub(in crate::store) fn case(case_id: &str) -> CaseItem {
         CaseItem {
             case_id: case_id.to_string(),
             community: "cuizhuyuan".into(),
@@ -433,7 +432,7 @@ mod tests {
         }
     }
 
-    fn receipt(case_id: &str) -> Receipt {
+    pub(in crate::store) fn receipt(case_id: &str) -> Receipt {
         Receipt {
             case_id: case_id.into(),
             status: status::RECEIVED.into(),

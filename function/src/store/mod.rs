@@ -4,7 +4,8 @@
 //! * [`local::LocalStore`]: an append-only log in a directory, for `ydt serve` and `ydt cases`.
 //!
 //! The handler sees only the trait, so both run the same validation, routing and answers. The
-//! store does no validation of its own: it is handed finished items.
+//! store does no validation of its own: it is handed finished items. What a handler's edit of a
+//! case leads to (timeline, `closed_at`) is decided once, in [`edit`], for both.
 
 use std::fmt;
 use std::future::Future;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
+pub(crate) mod edit;
 pub mod local;
 
 /// Which table a case belongs in: reports (举报) are kept apart from everything else.
@@ -32,7 +34,7 @@ impl CaseTable {
     }
 
     /// Report case numbers start with `J` (举报), so track knows where to look.
-    pub fn of_case_id(case_id: &str) -> CaseTable {
+    pub(crate) fn of_case_id(case_id: &str) -> CaseTable {
         if case_id.starts_with('J') {
             CaseTable::Reports
         } else {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use ydt_function::clock::{Date, now_unix};
 use ydt_function::daily;
 use ydt_function::store::CaseTable;
-use ydt_function::store::dynamodb::TableNames;
+use ydt_function::store::dynamodb::{TableNames, connect};
 use ydt_function::supervision;
 
 use super::{EXIT_OK, EXIT_USAGE};
@@ -111,8 +111,9 @@ pub fn run(options: &Options) -> u8 {
         }
     };
     let read = runtime.block_on(async {
-        let client =
-            supervision::connect(options.endpoint.as_deref(), options.region.as_deref()).await;
+        let client = connect(options.endpoint.as_deref(), options.region.as_deref())
+            .await
+            .dynamodb;
         let names = &options.tables();
         let mut visits = Vec::new();
         for offset in (0..i64::from(days)).rev() {
