@@ -88,7 +88,7 @@ impl ApiError {
     fn case_not_found() -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "没有找到这件事:请核对案件编号和查询码",
+            "没有找到这件事：请核对案件编号和查询码",
         )
     }
 }
@@ -109,7 +109,7 @@ impl From<StoreError> for ApiError {
             retry_after: Some(RETRY_AFTER_STORAGE_SECS),
             ..ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "系统暂时繁忙,请稍后再试一次;您填写的内容没有丢失",
+                "系统暂时繁忙，请稍后再试一次；您填写的内容没有丢失",
             )
         }
     }
@@ -191,7 +191,7 @@ fn read_input(req: &Request) -> Result<(Input, Reply), ApiError> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "提交的内容太大(不能超过 32 KB)",
+            "提交的内容太大（不能超过 32 KB）",
         ));
     }
     let media_type = req
@@ -217,7 +217,7 @@ fn read_input(req: &Request) -> Result<(Input, Reply), ApiError> {
         }
     };
     let text = std::str::from_utf8(bytes)
-        .map_err(|_| ApiError::from(Invalid::request("提交的文字编码不对,请使用 UTF-8")))?;
+        .map_err(|_| ApiError::from(Invalid::request("提交的文字编码不对，请使用 UTF-8")))?;
     let input = match reply {
         Reply::Json => Input::json(text),
         Reply::Html => Input::form(text),
@@ -635,7 +635,7 @@ async fn rate_limit<S: Store>(
         retry_after: Some(wait.max(1) as u64),
         ..ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("操作太频繁,请 {minutes} 分钟后再试"),
+            format!("操作太频繁，请 {minutes} 分钟后再试"),
         )
     })
 }

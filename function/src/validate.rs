@@ -30,15 +30,15 @@ pub const LANDLINE_PATTERN: &str =
 /// (see [`FormRules`]), so the two cannot drift apart. `{min}`, `{max}` and `{n}` (the count
 /// typed so far) are filled in where they are shown.
 pub mod message {
-    pub const TYPE_MISSING: &str = "请选择类型:投诉、举报或建议";
+    pub const TYPE_MISSING: &str = "请选择类型：投诉、举报或建议";
     pub const CATEGORY_MISSING: &str = "请选择问题类别";
     pub const BODY_MISSING: &str = "请填写内容";
-    pub const BODY_CONTROL: &str = "内容里有无法显示的控制字符,请删除后再提交";
-    pub const BODY_TOO_SHORT: &str = "内容太短:请至少写 {min} 个字,说清楚事情";
-    pub const BODY_TOO_LONG: &str = "内容太长:最多 {max} 个字,现在是 {n} 个字";
-    pub const NAME_TOO_LONG: &str = "姓名太长:最多 {max} 个字";
+    pub const BODY_CONTROL: &str = "内容里有无法显示的控制字符，请删除后再提交";
+    pub const BODY_TOO_SHORT: &str = "内容太短：请至少写 {min} 个字，说清楚事情";
+    pub const BODY_TOO_LONG: &str = "内容太长：最多 {max} 个字，现在是 {n} 个字";
+    pub const NAME_TOO_LONG: &str = "姓名太长：最多 {max} 个字";
     pub const PHONE_WRONG: &str =
-        "电话号码不对:请填写 11 位手机号,或带区号的固定电话(如 0551-65551234)";
+        "电话号码不对：请填写 11 位手机号，或带区号的固定电话（如 0551-65551234）";
 }
 
 /// `template` with `{min}`, `{max}` and `{n}` filled in (those it has).
@@ -135,8 +135,8 @@ impl Input {
     pub fn json(body: &str) -> Result<Input, Invalid> {
         match serde_json::from_str::<Value>(body) {
             Ok(Value::Object(map)) => Ok(Input::Json(map)),
-            Ok(_) => Err(Invalid::request("提交的数据格式不对:应为一个 JSON 对象")),
-            Err(_) => Err(Invalid::request("提交的数据格式不对,无法读取")),
+            Ok(_) => Err(Invalid::request("提交的数据格式不对：应为一个 JSON 对象")),
+            Err(_) => Err(Invalid::request("提交的数据格式不对，无法读取")),
         }
     }
 
@@ -197,7 +197,7 @@ impl Input {
                 }
                 Some(_) => Err(Invalid::field(
                     "contact_name",
-                    "联系方式格式不对:应为 {name, phone}",
+                    "联系方式格式不对：应为 {name, phone}",
                 )),
             },
             Input::Form(_) => Ok((self.text("contact_name")?, self.text("contact_phone")?)),
@@ -211,7 +211,7 @@ fn parse_pairs(body: &str) -> Result<Vec<(String, String)>, Invalid> {
         percent_encoding::percent_decode_str(&spaced)
             .decode_utf8()
             .map(|s| s.into_owned())
-            .map_err(|_| Invalid::request("提交的文字编码不对,请使用 UTF-8"))
+            .map_err(|_| Invalid::request("提交的文字编码不对，请使用 UTF-8"))
     };
     body.split('&')
         .filter(|pair| !pair.is_empty())
@@ -266,10 +266,10 @@ impl Submission {
 pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Invalid> {
     let slug = input
         .text("community")?
-        .ok_or_else(|| Invalid::field("community", "缺少社区,请从社区页面进入后提交"))?;
+        .ok_or_else(|| Invalid::field("community", "缺少社区，请从社区页面进入后提交"))?;
     let community = manifest
         .community(slug.trim())
-        .ok_or_else(|| Invalid::field("community", "没有这个社区,请从社区页面进入后提交"))?
+        .ok_or_else(|| Invalid::field("community", "没有这个社区，请从社区页面进入后提交"))?
         .clone();
 
     let kind_text = input
@@ -278,19 +278,23 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
     let kind = SubmissionType::ALL
         .into_iter()
         .find(|k| k.as_str() == kind_text.trim())
-        .ok_or_else(|| Invalid::field("type", "类型不对:只能是投诉、举报或建议"))?;
+        .ok_or_else(|| Invalid::field("type", "类型不对：只能是投诉、举报或建议"))?;
 
     let category_id = input
         .text("category")?
         .ok_or_else(|| Invalid::field("category", message::CATEGORY_MISSING))?;
     let category = manifest
         .category(category_id.trim())
-        .ok_or_else(|| Invalid::field("category", "没有这个问题类别,请重新选择"))?
+        .ok_or_else(|| Invalid::field("category", "没有这个问题类别，请重新选择"))?
         .clone();
     if !category.allows(kind) {
         return Err(Invalid::field(
             "category",
-            format!("“{}”类别不能用于{},请重新选择", category.name, kind.label()),
+            format!(
+                "“{}”类别不能用于{}，请重新选择",
+                category.name,
+                kind.label()
+            ),
         ));
     }
 
@@ -378,7 +382,7 @@ fn single_line(raw: &str, field: &'static str, what: &str) -> Result<String, Inv
     if raw.chars().any(char::is_control) {
         return Err(Invalid::field(
             field,
-            format!("{what}里有无法显示的控制字符,请删除后再提交"),
+            format!("{what}里有无法显示的控制字符，请删除后再提交"),
         ));
     }
     Ok(raw.trim().to_string())
@@ -452,7 +456,7 @@ fn phone_rules() -> &'static PhoneRules {
 }
 
 fn idempotency_key(key: Option<String>) -> Result<String, Invalid> {
-    let message = "缺少或无效的提交编号,请刷新页面后重试";
+    let message = "缺少或无效的提交编号，请刷新页面后重试";
     let key = key.ok_or_else(|| Invalid::field("idempotency_key", message))?;
     let ok = (KEY_MIN_CHARS..=KEY_MAX_CHARS).contains(&key.len())
         && key
@@ -486,7 +490,7 @@ pub fn lookup(input: &Input) -> Result<Lookup, Invalid> {
     if !is_case_id(&case_id) {
         return Err(Invalid::field(
             "case_id",
-            "案件编号格式不对,应像 20261201-0042 这样",
+            "案件编号格式不对，应像 20261201-0042 这样",
         ));
     }
     let code = input
@@ -497,7 +501,7 @@ pub fn lookup(input: &Input) -> Result<Lookup, Invalid> {
         .filter(|c| !matches!(c, ' ' | '-'))
         .collect();
     if query_code.len() != 16 || !query_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Invalid::field("query_code", "查询码是 16 位数字,请核对"));
+        return Err(Invalid::field("query_code", "查询码是 16 位数字，请核对"));
     }
     Ok(Lookup {
         case_id,

@@ -141,6 +141,10 @@ pub struct KindSchema {
     /// What residents call it, e.g. 补贴发放.
     pub name: String,
     pub description: String,
+    /// The complaint category (an id of site.yaml's categories) a question about such a record
+    /// goes under; the record page's 我要监督 link opens the form with it chosen.
+    #[serde(default)]
+    pub category: Option<String>,
     pub columns: Vec<Column>,
     /// Columns of which each row fills exactly one (a ledger line is income or expense).
     #[serde(default)]

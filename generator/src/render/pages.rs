@@ -169,6 +169,8 @@ struct RecordView {
     csv: String,
     json: String,
     full_names: bool,
+    /// The form, with this record's complaint category chosen (when the site has it).
+    question: String,
 }
 
 #[derive(Serialize)]
@@ -713,7 +715,18 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 totals_text
             );
             let path = link.path.clone();
+            let category = ctx
+                .site
+                .kinds
+                .get(&r.kind)
+                .and_then(|k| k.category.as_deref())
+                .filter(|id| ctx.site.config.categories.iter().any(|c| c.id == *id));
+            let question = match category {
+                Some(id) => format!("/c/{}/jiandu/?category={id}&record={}", c.slug, r.id),
+                None => format!("/c/{}/jiandu/?record={}", c.slug, r.id),
+            };
             let view = RecordView {
+                question,
                 csv: format!("{path}data.csv"),
                 json: format!("{path}data.json"),
                 summary: r.summary.as_ref().map(|s| s.value.clone()),

@@ -272,6 +272,8 @@
     var name = trim(value(form, 'contact_name'));
     var phone = trim(value(form, 'contact_phone'));
     if (!anonymous && (name || phone)) data.contact = { name: name || null, phone: phone || null };
+    var record = value(form, 'record');
+    if (record) data.record = record;
     var honeypot = value(form, 'website');
     if (honeypot) data.website = honeypot;
     return data;
@@ -392,21 +394,99 @@
     if (box.scrollIntoView) box.scrollIntoView();
   }
 
+  function focusField(form, name) {
+    var first = field(form, name)[0];
+    if (!first) return;
+    if (first.scrollIntoView) first.scrollIntoView();
+    if (first.focus) first.focus();
+  }
+
+  /* Only the categories that the chosen type may use are offered (data-types on each option);
+   * a category no longer offered is unchosen. Options are rebuilt, not hidden: old WebViews
+   * ignore display:none on an <option>. */
+  function filterCategories(form, all) {
+    var select = field(form, 'category')[0];
+    if (!select || !all.length) return;
+    var type = value(form, 'type');
+    var chosen = select.value;
+    while (select.options.length > 1) select.remove(1);
+    var kept = false;
+    each(all, function (option) {
+      var types = ' ' + (option.getAttribute('data-types') || '') + ' ';
+      if (!type || types.indexOf(' ' + type + ' ') >= 0) {
+        select.appendChild(option);
+        if (option.value === chosen) kept = true;
+      }
+    });
+    select.value = kept ? chosen : '';
+  }
+
+  /* `?category=…&record=…` from a record page: that category chosen, and the record sent along. */
+  function applyQuery(form) {
+    var query = window.location.search.replace(/^\?/, '').split('&');
+    each(query, function (pair) {
+      var parts = pair.split('=');
+      var name = decodeURIComponent(parts[0] || '');
+      var text = decodeURIComponent((parts[1] || '').replace(/\+/g, ' '));
+      if (name === 'category' && text) setValue(form, 'category', text);
+      if (name === 'record' && /^[a-z0-9-]{1,80}$/.test(text) && !field(form, 'record').length) {
+        var hidden = document.createElement('input');
+        hidden.type = 'hidden';
+        hidden.name = 'record';
+        hidden.value = text;
+        form.appendChild(hidden);
+      }
+    });
+  }
+
+  /* 字数 n/2000 under the text, so nothing is cut without a word. */
+  function counter(form) {
+    var area = field(form, 'body')[0];
+    var r = rules(form);
+    if (!area || !r.bodyMax) return function () {};
+    var note = element('p', 'hint ydt-count');
+    note.id = 'ydt-count-body';
+    note.setAttribute('aria-live', 'polite');
+    area.parentNode.insertBefore(note, area.nextSibling);
+    var described = area.getAttribute('aria-describedby');
+    area.setAttribute('aria-describedby', (described ? described + ' ' : '') + note.id);
+    function update() {
+      var n = charCount(trim(area.value));
+      note.textContent = '字数 ' + n + '/' + r.bodyMax + (n > r.bodyMax ? '（超出 ' + (n - r.bodyMax) + ' 字，请删减）' : '');
+      note.className = 'hint ydt-count' + (n > r.bodyMax ? ' ydt-count-over' : '');
+    }
+    update();
+    return update;
+  }
+
   function enhance(form) {
     var composing = false;
     var sending = false;
-    var button = form.querySelector('[type=submit]');
+    // The minifier drops `type=submit` (a button's default): any button not marked type=button.
+    var button = form.querySelector('button:not([type=button]), input[type=submit]');
     // The checks below speak Chinese beside each field; the browser's own bubbles (in the
     // phone's language, gone in a second) stay for when this script does not run.
     form.setAttribute('novalidate', '');
+    var select = field(form, 'category')[0];
+    var categories = [];
+    if (select) {
+      for (var i = 0; i < select.options.length; i++) {
+        if (select.options[i].value) categories.push(select.options[i]);
+      }
+    }
+    applyQuery(form);
     restoreDraft(form);
+    filterCategories(form, categories);
     syncAnonymous(form);
+    var updateCount = counter(form);
 
     // Check a field only once the input method is done: mid-pinyin text is not the answer yet.
     function onInput(event) {
       var target = event.target;
       if (!target || !target.name) return;
       if (target.name === 'anonymous') syncAnonymous(form);
+      if (target.name === 'type') filterCategories(form, categories);
+      if (target.name === 'body') updateCount();
       saveDraft(form);
       if (composing) return;
       if (target.getAttribute('aria-invalid') === 'true') showFieldError(form, target.name, check(form, target.name));
@@ -429,8 +509,7 @@
       var problem = checkAll(form);
       if (problem) {
         status(form, '请按提示修改后再提交。', 'error');
-        var first = field(form, problem)[0];
-        if (first && first.focus) first.focus();
+        focusField(form, problem);
         return;
       }
       var draft = saveDraft(form);
@@ -474,11 +553,9 @@
             return;
           }
           var message = body && body.error ? body.error : '提交没有成功（错误 ' + code + '），请稍后再试。';
-          if (body && body.field && showFieldError(form, body.field, message)) {
-            status(form, '请按提示修改后再提交。', 'error');
-          } else {
-            status(form, message, 'error');
-          }
+          // The server's word goes beside its field, and the resident is taken there.
+          status(form, message, 'error');
+          if (body && body.field && showFieldError(form, body.field, message)) focusField(form, body.field);
         });
       }
       send();
