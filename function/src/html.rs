@@ -33,6 +33,16 @@ pub fn escape_into(out: &mut String, text: &str) {
     }
 }
 
+/// A phone number as a link a phone can call: `<a href="tel:0551-65551234">0551-65551234</a>`.
+/// The number is shown as written; the link keeps only digits, `+` and `-`.
+pub fn tel_link(phone: &str) -> String {
+    let dial: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '+' | '-'))
+        .collect();
+    format!("<a href=\"tel:{}\">{}</a>", escape(&dial), escape(phone))
+}
+
 /// A character that is escaped or dropped.
 fn needs_care(c: char) -> bool {
     matches!(c, '&' | '<' | '>' | '"' | '\'')
@@ -51,6 +61,15 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;Tom&#39;s &amp; Jerry&#39;s&lt;/a&gt;"
         );
         assert_eq!(escape("第一行\n\t第二行"), "第一行\n\t第二行");
+    }
+
+    #[test]
+    fn phone_numbers_become_links_a_phone_can_call() {
+        assert_eq!(
+            tel_link("0551-6555 1234"),
+            "<a href=\"tel:0551-65551234\">0551-6555 1234</a>"
+        );
+        assert_eq!(tel_link("12388"), "<a href=\"tel:12388\">12388</a>");
     }
 
     #[test]

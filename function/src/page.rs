@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::html::escape;
+use crate::html::{escape, tel_link};
 use crate::manifest::Manifest;
 
 /// The theme's look in miniature (themes/default/templates/style.css): the same fonts, sizes,
@@ -97,16 +97,16 @@ pub fn receipt(manifest: &Manifest, view: &ReceiptView) -> String {
         main,
         "<h1>{}</h1><div class=\"box\"><dl><dt>案件编号</dt><dd class=\"big\">{}</dd>\
          <dt>查询码</dt><dd class=\"big\">{}</dd></dl></div>\
-         <p><strong>请抄下或截图保存案件编号和查询码。</strong>凭这两个号码可以在查询页查看办理情况和答复；\
-         查询码不会再显示，也不能找回。</p><dl><dt>状态</dt><dd>{}</dd><dt>办理单位</dt><dd>{}{}</dd>\
+         <p><strong>请抄下或截图保存案件编号和查询码。</strong>凭这两个号码可以在查询页查看办理情况和答复。{}</p><dl><dt>状态</dt><dd>{}</dd><dt>办理单位</dt><dd>{}{}</dd>\
          <dt>答复期限</dt><dd>{} 前</dd></dl>",
         escape(&heading),
         escape(view.case_id),
         escape(&grouped(view.query_code)),
+        escape(crate::validate::message::QUERY_CODE_LOST),
         escape(view.status),
         escape(view.routed_to),
         view.routed_phone
-            .map(|p| format!("（电话 {}）", escape(p)))
+            .map(|p| format!("（电话 {}）", tel_link(p)))
             .unwrap_or_default(),
         escape(view.due_date),
     );
@@ -205,7 +205,7 @@ pub fn track(
             main,
             "<p>对办理有意见，可以致电{}：{}</p>",
             escape(&manifest.supervisor.name),
-            escape(phone)
+            tel_link(phone)
         );
     }
     main.push_str(

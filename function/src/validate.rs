@@ -37,6 +37,8 @@ pub mod message {
     pub const BODY_TOO_SHORT: &str = "内容太短：请至少写 {min} 个字，说清楚事情";
     pub const BODY_TOO_LONG: &str = "内容太长：最多 {max} 个字，现在是 {n} 个字";
     pub const NAME_TOO_LONG: &str = "姓名太长：最多 {max} 个字";
+    /// What a resident is told about losing the query code, on every receipt and the lookup page.
+    pub const QUERY_CODE_LOST: &str = "查询码只显示这一次，系统也不保存原码，丢了无法找回。匿名提交的，丢了查询码就不能再查询；留了姓名和电话的，可以打电话给办理单位，核实身份后询问办理情况。";
     pub const PHONE_WRONG: &str =
         "电话号码不对：请填写 11 位手机号，或带区号的固定电话（如 0551-65551234）";
 }
@@ -75,6 +77,7 @@ impl Default for FormRules {
             ("body-too-long", message::BODY_TOO_LONG),
             ("name-too-long", message::NAME_TOO_LONG),
             ("phone-wrong", message::PHONE_WRONG),
+            ("query-code-lost", message::QUERY_CODE_LOST),
         ];
         FormRules {
             body_min: BODY_MIN_CHARS,

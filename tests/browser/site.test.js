@@ -99,13 +99,18 @@ test('a record page shows its table and links its CSV, JSON and the feed', async
   assert.equal(await page.locator('main .actions').first().evaluate((el) => getComputedStyle(el).display), 'none');
   await page.emulateMedia({ media: 'screen' });
 
-  const csv = await page.getByRole('link', { name: /CSV/ }).getAttribute('href');
+  const csv = await page.getByRole('link', { name: '下载数据' }).getAttribute('href');
   const csvRes = await context.request.get(new URL(csv, page.url()).href);
   assert.equal(csvRes.status(), 200);
   const csvBytes = await csvRes.body();
   assert.deepEqual([...csvBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a UTF-8 BOM');
-  const json = await page.getByRole('link', { name: /JSON/ }).getAttribute('href');
-  const jsonRes = await context.request.get(new URL(json, page.url()).href);
+  const xlsx = await page.getByRole('link', { name: '下载表格（Excel）' }).getAttribute('href');
+  const xlsxRes = await context.request.get(new URL(xlsx, page.url()).href);
+  assert.equal(xlsxRes.status(), 200);
+  assert.deepEqual([...(await xlsxRes.body()).subarray(0, 2)], [0x50, 0x4b], 'data.xlsx is a zip (an Office Open XML workbook)');
+  // The JSON is for programs: beside the page, not offered to residents by a bare "JSON".
+  assert.equal(await page.getByRole('link', { name: /JSON/ }).count(), 0);
+  const jsonRes = await context.request.get(new URL('data.json', page.url()).href);
   assert.equal(jsonRes.status(), 200);
   const data = await jsonRes.json();
   assert.ok(Array.isArray(data.rows) && data.rows.length > 0, 'JSON has rows');
@@ -113,9 +118,17 @@ test('a record page shows its table and links its CSV, JSON and the feed', async
   await h.screenshot(page, 'record-phone');
   assertNoViolations(await h.axeViolations(page), 'record page');
 
+  // 对这项公开有疑问 opens the form with the record's category chosen.
+  await page.getByRole('link', { name: /对这项公开有疑问/ }).click();
+  await page.waitForURL(`**/c/${SLUG}/jiandu/**`);
+  assert.notEqual(await page.locator('#category').inputValue(), '', 'a category is chosen');
+  assert.equal(await page.locator('input[name=record]').inputValue(), href.split('/').filter(Boolean).pop());
+
+  // The feed stays for machines; residents' pages do not offer raw XML.
   await page.goto(`${serve.origin}/c/${SLUG}/`);
-  const feed = await page.getByRole('link', { name: /订阅/ }).getAttribute('href');
-  const feedRes = await context.request.get(new URL(feed, page.url()).href);
+  assert.equal(await page.locator('a[href$="feed.xml"]').count(), 0, 'no feed link on the entry page');
+  assert.equal(await page.getByRole('link', { name: /海报/ }).count(), 0, 'poster printing is for clerks');
+  const feedRes = await context.request.get(`${serve.origin}/c/${SLUG}/feed.xml`);
   assert.equal(feedRes.status(), 200);
   const atom = await feedRes.text();
   assert.match(atom, /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/);
@@ -148,6 +161,23 @@ test('with JavaScript: the form checks the text, then files it and shows the rec
   assertNoViolations(await h.axeViolations(page), 'the form');
   await h.screenshot(page, 'form-phone');
 
+  // The category list starts on 请选择, and offers only what the chosen type allows.
+  const category = page.locator('#category');
+  assert.equal(await category.inputValue(), '', 'no category is chosen for the resident');
+  assert.equal(await category.locator('option').first().innerText(), '请选择');
+  const allowed = (type) => page.evaluate((t) => {
+    const manifestTypes = [...document.querySelectorAll('#category option')].slice(1)
+      .map((o) => o.getAttribute('data-types'));
+    return manifestTypes.every((types) => types.split(' ').includes(t));
+  }, type);
+  await page.getByLabel(/举报（/).check();
+  assert.ok(await allowed('report'), 'after choosing 举报 only categories open to reports are offered');
+  const reportCount = await category.locator('option').count();
+  await page.getByLabel(/投诉（/).check();
+  assert.ok(await allowed('complaint'), 'after choosing 投诉 only categories open to complaints are offered');
+  assert.notEqual(await category.locator('option').count(), reportCount, 'the list changes with the type');
+  await category.selectOption({ index: 1 });
+
   // Too short: the script stops it before it leaves the phone.
   await page.getByLabel('具体内容').fill('太短');
   await page.getByRole('button', { name: '提交' }).click();
@@ -173,10 +203,10 @@ test('with JavaScript: the form checks the text, then files it and shows the rec
     contact: fields.phone ? { name: null, phone: fields.phone } : null,
     idempotency_key: `drift-${Date.now()}`,
   });
-  const category = await page.locator('#category').inputValue();
+  const chosen = await category.inputValue();
   assert.equal(
     await page.locator('#ydt-error-body').innerText(),
-    await serverSays({ category, body: '太短' }),
+    await serverSays({ category: chosen, body: '太短' }),
   );
   await page.getByLabel('具体内容').fill('楼道灯坏了很久，请派人看看。');
   await page.getByLabel('电话', { exact: true }).fill('0551-0123456');
@@ -184,11 +214,15 @@ test('with JavaScript: the form checks the text, then files it and shows the rec
   await page.locator('#ydt-error-contact_phone').waitFor({ state: 'visible' });
   assert.equal(
     await page.locator('#ydt-error-contact_phone').innerText(),
-    await serverSays({ category, body: '楼道灯坏了很久，请派人看看。', phone: '0551-0123456' }),
+    await serverSays({ category: chosen, body: '楼道灯坏了很久，请派人看看。', phone: '0551-0123456' }),
   );
   assert.equal(new URL(page.url()).pathname, `/c/${SLUG}/jiandu/`);
   await page.getByLabel('电话', { exact: true }).fill('');
+  // A counter under the text, instead of cutting it off without a word.
+  await page.getByLabel('具体内容').fill('好'.repeat(2003));
+  assert.match(await page.locator('#ydt-count-body').innerText(), /字数 2003\/2000.*超出 3 字/);
   await page.getByLabel('具体内容').fill('太短');
+  assert.match(await page.locator('#ydt-count-body').innerText(), /字数 2\/2000/);
   await page.getByRole('button', { name: '提交' }).click();
   await h.screenshot(page, 'form-error-phone');
   assertNoViolations(await h.axeViolations(page), 'the form showing an error');
@@ -216,9 +250,12 @@ test('with JavaScript: a draft survives a reload, and a failed post is retried w
   const page = await context.newPage();
   const body = '楼道里堆放杂物很多，存在消防隐患，请社区尽快组织清理。';
   await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
+  await page.locator('#category').selectOption({ index: 1 });
+  const chosen = await page.locator('#category').inputValue();
   await page.getByLabel('具体内容').fill(body);
   await page.reload();
   assert.equal(await page.getByLabel('具体内容').inputValue(), body, 'the draft is restored after a reload');
+  assert.equal(await page.locator('#category').inputValue(), chosen, 'with the category chosen');
 
   // The first post meets a storage fault (503); the script must try again with the same key.
   const keys = [];
@@ -244,6 +281,7 @@ test('without JavaScript: the same form posts and the answer page is a receipt',
   const page = await context.newPage();
   await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
   await page.getByLabel(/建议/).check();
+  await page.locator('#category').selectOption({ index: 1 });
   await page.getByLabel('具体内容').fill('建议在社区服务大厅增加几把座椅，方便老人排队时休息。');
   await page.getByLabel(/匿名提交/).check();
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交' }).click()]);
@@ -263,6 +301,67 @@ test('without JavaScript: the same form posts and the answer page is a receipt',
   await check.setContent(html);
   assertNoViolations(await h.axeViolations(check), 'the receipt (no JavaScript)');
   await checker.close();
+  await context.close();
+});
+
+test('with JavaScript: a refusal from the server lands beside its field, with focus there', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  // The server's answer for a field the script cannot judge by itself.
+  await page.route('**/api/submissions', (route) => route.fulfill({
+    status: 400,
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ error: '姓名里有无法显示的控制字符，请删除后再提交', field: 'contact_name' }),
+  }));
+  await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
+  await page.locator('#category').selectOption({ index: 1 });
+  await page.getByLabel('具体内容').fill('小区南门的垃圾桶满了三天没人清运，气味很大。');
+  await page.getByLabel('姓名', { exact: true }).fill('李*');
+  await page.getByRole('button', { name: '提交' }).click();
+  const note = page.locator('#ydt-error-contact_name');
+  await note.waitFor({ state: 'visible' });
+  assert.equal(await note.innerText(), '姓名里有无法显示的控制字符，请删除后再提交');
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'contact_name', 'focus moved to the field');
+  assert.equal(await note.getAttribute('role'), 'alert', 'announced to screen readers');
+  assert.equal(await page.getByRole('button', { name: '提交' }).isDisabled(), false, 'the button is usable again');
+  await context.close();
+});
+
+test('phone numbers residents see are links a phone can call', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  // A notice body that gives a landline.
+  const notices = fs.readdirSync(path.join(root, 'content', 'communities', SLUG, 'notices'));
+  const withPhone = notices.find((f) => /0\d{2,3}-\d{7,8}/.test(fs.readFileSync(path.join(root, 'content', 'communities', SLUG, 'notices', f), 'utf8')));
+  assert.ok(withPhone, 'the example has a notice that gives a phone number');
+  const number = /0\d{2,3}-\d{7,8}/.exec(fs.readFileSync(path.join(root, 'content', 'communities', SLUG, 'notices', withPhone), 'utf8'))[0];
+  await page.goto(`${serve.origin}/c/${SLUG}/notices/${withPhone.replace(/\.md$/, '')}/`);
+  assert.equal(await page.locator(`.notice-body a[href="tel:${number}"]`).count() > 0, true, `${number} in the notice is a tel: link`);
+  // The lookup page's hint and the supervising body's line.
+  await page.goto(`${serve.origin}/track/`);
+  assert.ok(await page.locator('main a[href^="tel:"]').count() > 0, 'the lookup page links the phone it gives');
+  await context.close();
+});
+
+test('at 200 % zoom on a 360 px phone no page scrolls sideways', async () => {
+  // 200 % of 360 px leaves 180 CSS px of layout width; every page of the sitemap, every record kind.
+  // Not in mobile emulation: there the layout viewport grows to fit what is too wide, which hides
+  // the very overflow looked for.
+  const context = await browser.newContext({ viewport: { width: 180, height: 740 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const res = await context.request.get(`${serve.origin}/sitemap.xml`);
+  const paths = [...(await res.text()).matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]).pathname);
+  const kinds = new Set();
+  const wide = [];
+  for (const p of paths) {
+    await page.goto(serve.origin + p);
+    const kind = await page.locator('table td[data-label]').count() ? p : null;
+    if (kind) kinds.add((await page.locator('.crumbs').innerText()).split('·')[1]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (overflow > 0) wide.push(`${p} (${overflow}px)`);
+  }
+  assert.ok(kinds.size >= 4, `record pages of every kind were looked at (${[...kinds].join('、')})`);
+  assert.deepEqual(wide, [], 'pages that scroll sideways at 180 CSS px');
   await context.close();
 });
 

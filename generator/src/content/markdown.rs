@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -174,10 +174,96 @@ pub(crate) fn to_html(markdown: &str) -> (String, Option<std::ops::Range<usize>>
             other => other,
         })
         .collect();
-    let _ = LinkType::Inline;
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, link_phone_numbers(events).into_iter());
     (html, raw_html_at)
+}
+
+/// Phone numbers in running text become `tel:` links, so a resident can call with one tap: a
+/// landline with its area code or a mobile, as the submission function reads phone numbers
+/// (`ydt_function::validate::phone_number`), and the 12388 reporting line. Text already inside a
+/// link is left alone. Mobiles that are not listed as public never get this far: the privacy guard
+/// refuses them.
+fn link_phone_numbers(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut in_link = 0usize;
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { .. }) => {
+                in_link += 1;
+                out.push(event);
+            }
+            Event::End(TagEnd::Link) => {
+                in_link = in_link.saturating_sub(1);
+                out.push(event);
+            }
+            Event::Text(text) if in_link == 0 => {
+                let mut rest = 0;
+                for (range, dial) in phone_numbers(&text) {
+                    if range.start > rest {
+                        out.push(Event::Text(CowStr::from(
+                            text[rest..range.start].to_string(),
+                        )));
+                    }
+                    out.push(Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url: CowStr::from(format!("tel:{dial}")),
+                        title: CowStr::Borrowed(""),
+                        id: CowStr::Borrowed(""),
+                    }));
+                    out.push(Event::Text(CowStr::from(text[range.clone()].to_string())));
+                    out.push(Event::End(TagEnd::Link));
+                    rest = range.end;
+                }
+                if rest == 0 {
+                    out.push(Event::Text(text));
+                } else if rest < text.len() {
+                    out.push(Event::Text(CowStr::from(text[rest..].to_string())));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The phone numbers in `text`: each one's byte range and the number to dial. A candidate is a
+/// run of digits and dashes that no other digit, letter, `.` or `,` touches (so amounts, dates
+/// and document numbers stay text).
+fn phone_numbers(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let bytes = text.as_bytes();
+    let touches = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b',' | b'_' | b'/');
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && touches(bytes[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'-') {
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && bytes[end - 1] == b'-' {
+            end -= 1;
+        }
+        if i < bytes.len() && touches(bytes[i]) {
+            continue;
+        }
+        let candidate = &text[start..end];
+        let dial = if candidate == "12388" {
+            Some(candidate.to_string())
+        } else {
+            ydt_function::validate::phone_number(candidate)
+                .ok()
+                .flatten()
+        };
+        if let Some(dial) = dial {
+            found.push((start..end, dial));
+        }
+    }
+    found
 }
 
 /// Only web, mail, phone and site-relative links; anything else (javascript:, data:) goes nowhere.
@@ -218,6 +304,28 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("href=\"tel:0551-63356110\""));
         assert!(html.contains("href=\"https://example.cn/a\""));
+    }
+
+    #[test]
+    fn phone_numbers_in_text_become_links_and_look_alikes_stay_text() {
+        let (html, _) = to_html(
+            "咨询电话：0551-63356110，举报请拨 12388，或 [社区](tel:0551-1) 0551-63356110。\n\n\
+             发放金额 1,234.50 元，日期 2026-12-01，文号 弋纪〔2026〕15号，订单 20261201123。",
+        );
+        assert!(
+            html.contains("咨询电话：<a href=\"tel:0551-63356110\">0551-63356110</a>，"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"tel:12388\">12388</a>"), "{html}");
+        // Already a link: not linked again.
+        assert!(html.contains("<a href=\"tel:0551-1\">社区</a>"), "{html}");
+        assert_eq!(html.matches("href=\"tel:").count(), 4, "{html}");
+        for kept in ["1,234.50", "2026-12-01", "〔2026〕15号", "20261201123"] {
+            assert!(
+                !html.contains(&format!(">{kept}</a>")),
+                "{kept} linked: {html}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,17 @@ use serde::Serialize;
 use ydt_function::manifest::{Community as ManifestCommunity, Manifest};
 
 use super::csv::Csv;
-use crate::model::{CellValue, Community, Record, Site};
+use crate::model::{CellValue, Column, Community, KindSchema, Record, Site};
+
+/// The columns a record's downloads show: the kind's columns that any row fills, in the kind's
+/// order. The CSV and the spreadsheet show the same ones.
+fn shown_columns<'k>(schema: &'k KindSchema, record: &Record) -> Vec<&'k Column> {
+    schema
+        .columns
+        .iter()
+        .filter(|c| record.rows.iter().any(|r| r.cells.contains_key(&c.key)))
+        .collect()
+}
 
 /// The record as CSV (see [`Csv`]): column labels as the header, one line per row, and a closing
 /// 合计 line with the computed totals.
@@ -14,11 +24,7 @@ pub(crate) fn csv(site: &Site, record: &Record) -> Vec<u8> {
         return Vec::new();
     };
     let mut csv = Csv::new();
-    let columns: Vec<_> = schema
-        .columns
-        .iter()
-        .filter(|c| record.rows.iter().any(|r| r.cells.contains_key(&c.key)))
-        .collect();
+    let columns = shown_columns(schema, record);
     csv.row(columns.iter().map(|c| c.label.as_str()));
     for row in &record.rows {
         csv.row(columns.iter().map(|c| match row.cells.get(&c.key) {
@@ -36,12 +42,104 @@ pub(crate) fn csv(site: &Site, record: &Record) -> Vec<u8> {
                 .enumerate()
                 .map(|(i, c)| match record.totals.get(&c.key) {
                     Some(total) => total.to_string(),
-                    None if i == 0 => "合计".to_string(),
+                    None if i == 0 => TOTAL_LABEL.to_string(),
                     None => String::new(),
                 }),
         );
     }
     csv.finish().into_bytes()
+}
+
+const TOTAL_LABEL: &str = "合计";
+
+/// The record as a spreadsheet (`data.xlsx`) for Excel and WPS: the same header, rows and 合计
+/// row as the CSV, on one sheet named after the kind; amounts are numbers shown `#,##0.00`,
+/// everything else text. The file's dates come from the record (its publication day), so the
+/// same record gives the same bytes.
+pub(crate) fn xlsx(site: &Site, record: &Record) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let Some(schema) = site.kinds.get(&record.kind) else {
+        return Ok(Vec::new());
+    };
+    let fail = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let columns = shown_columns(schema, record);
+    let mut workbook = Workbook::new();
+    let published = record.published;
+    let created =
+        ExcelDateTime::from_ymd(published.year, published.month, published.day).map_err(fail)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(record.title.value.as_str())
+            .set_creation_datetime(&created),
+    );
+    let header = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let money_total = Format::new().set_num_format("#,##0.00").set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name(&schema.name)).map_err(fail)?;
+    for (col, c) in columns.iter().enumerate() {
+        let col = col as u16;
+        sheet
+            .write_string_with_format(0, col, c.label.as_str(), &header)
+            .map_err(fail)?;
+    }
+    let mut row_at = 1u32;
+    for row in &record.rows {
+        for (col, c) in columns.iter().enumerate() {
+            let col = col as u16;
+            match row.cells.get(&c.key) {
+                Some(cell) => match cell.value {
+                    CellValue::Money(m) => {
+                        sheet
+                            .write_with_format(row_at, col, m.0, &money)
+                            .map_err(fail)?;
+                    }
+                    _ => {
+                        sheet
+                            .write_string(row_at, col, cell.text.value.as_str())
+                            .map_err(fail)?;
+                    }
+                },
+                None => {}
+            }
+        }
+        row_at += 1;
+    }
+    if !record.totals.is_empty() {
+        for (col, c) in columns.iter().enumerate() {
+            let col = col as u16;
+            match record.totals.get(&c.key) {
+                Some(total) => {
+                    sheet
+                        .write_with_format(row_at, col, total.0, &money_total)
+                        .map_err(fail)?;
+                }
+                None if col == 0 => {
+                    sheet
+                        .write_string_with_format(row_at, col, TOTAL_LABEL, &header)
+                        .map_err(fail)?;
+                }
+                None => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    sheet.autofit();
+    workbook.save_to_buffer().map_err(fail)
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .take(31)
+        .collect();
+    if cleaned.is_empty() {
+        "Sheet1".to_string()
+    } else {
+        cleaned
+    }
 }
 
 #[derive(Serialize)]

@@ -167,6 +167,7 @@ struct RecordView {
     columns: Vec<ColumnView>,
     rows: Vec<Vec<CellView>>,
     csv: String,
+    xlsx: String,
     json: String,
     full_names: bool,
     /// The form, with this record's complaint category chosen (when the site has it).
@@ -728,6 +729,7 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
             let view = RecordView {
                 question,
                 csv: format!("{path}data.csv"),
+                xlsx: format!("{path}data.xlsx"),
                 json: format!("{path}data.json"),
                 summary: r.summary.as_ref().map(|s| s.value.clone()),
                 description: description.clone(),
@@ -754,6 +756,12 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
             );
             let dir = &path[1..];
             out.file(&format!("{dir}data.csv"), &data::csv(site, r));
+            match data::xlsx(site, r) {
+                Ok(bytes) => out.file(&format!("{dir}data.xlsx"), &bytes),
+                Err(e) => out.problems.push(Diagnostic::general(format!(
+                    "cannot write {dir}data.xlsx: {e}"
+                ))),
+            }
             out.file(
                 &format!("{dir}data.json"),
                 &data::json(site, c, r, &ctx.base_url),

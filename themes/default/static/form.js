@@ -337,7 +337,7 @@
     box.appendChild(element('p', 'ydt-big', receipt.case_id));
     box.appendChild(element('p', 'ydt-receipt-label', '查询码'));
     box.appendChild(element('p', 'ydt-big', group(receipt.query_code)));
-    box.appendChild(element('p', '', '请抄下或截图保存案件编号和查询码。凭这两个号码可以在查询页查看办理情况和答复；查询码不会再显示，也不能找回。'));
+    box.appendChild(element('p', '', '请抄下或截图保存案件编号和查询码。凭这两个号码可以在查询页查看办理情况和答复。' + rules(form).msg('query-code-lost')));
 
     var actions = element('p', 'ydt-actions');
     var copy = element('button', '', '复制编号和查询码');
