@@ -87,20 +87,20 @@ pub(crate) fn xlsx(site: &Site, record: &Record) -> Result<Vec<u8>, String> {
     for row in &record.rows {
         for (col, c) in columns.iter().enumerate() {
             let col = col as u16;
-            match row.cells.get(&c.key) {
-                Some(cell) => match cell.value {
-                    CellValue::Money(m) => {
-                        sheet
-                            .write_with_format(row_at, col, m.0, &money)
-                            .map_err(fail)?;
-                    }
-                    _ => {
-                        sheet
-                            .write_string(row_at, col, cell.text.value.as_str())
-                            .map_err(fail)?;
-                    }
-                },
-                None => {}
+            let Some(cell) = row.cells.get(&c.key) else {
+                continue;
+            };
+            match cell.value {
+                CellValue::Money(m) => {
+                    sheet
+                        .write_with_format(row_at, col, m.0, &money)
+                        .map_err(fail)?;
+                }
+                _ => {
+                    sheet
+                        .write_string(row_at, col, cell.text.value.as_str())
+                        .map_err(fail)?;
+                }
             }
         }
         row_at += 1;
