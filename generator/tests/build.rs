@@ -37,6 +37,7 @@ fn every_contracted_path_is_written() {
         "c/cuizhuyuan/2026-11-gaoling-jintie/index.html",
         "c/cuizhuyuan/2026-11-gaoling-jintie/data.csv",
         "c/cuizhuyuan/2026-11-gaoling-jintie/data.json",
+        "c/cuizhuyuan/2026-11-gaoling-jintie/data.xlsx",
         "c/cuizhuyuan/notices/2026-11-dangfei/index.html",
         "c/cuizhuyuan/feed.xml",
         "c/cuizhuyuan/jiandu/index.html",
@@ -244,4 +245,105 @@ fn qr_codes_decode_to_exactly_the_entry_urls() {
             && poster.contains("监督投诉")
     );
     assert!(poster.contains("https://ydt.example.cn/c/cuizhuyuan/?from=hall"));
+}
+
+/// A record's `data.xlsx`, opened by LibreOffice (headless, as a resident's WPS or Excel would
+/// open it): the same header, rows and 合计 row as the CSV beside it, amounts equal to the fen.
+/// One record of each built-in kind. Cells are exported as shown, so an amount that is a number
+/// with the `#,##0.00` format comes out grouped (`1,234.50`), which text would not.
+#[test]
+fn the_spreadsheet_download_opens_in_libreoffice_with_the_csv_figures() {
+    let site = Site::example(YDT);
+    let out = site.build();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let files = site.output();
+    let work = site.path("xlsx-check");
+    std::fs::create_dir_all(&work).unwrap();
+    let mut sheets = Vec::new();
+    for kind in ["payouts", "finance", "assets", "projects"] {
+        let record = files
+            .keys()
+            .filter_map(|p| p.strip_suffix("/data.json"))
+            .find(|dir| {
+                let json: serde_json::Value =
+                    serde_json::from_slice(&files[&format!("{dir}/data.json")]).unwrap();
+                json["kind"] == kind
+            })
+            .unwrap_or_else(|| panic!("no {kind} record in the example"))
+            .to_string();
+        let name = format!("{kind}.xlsx");
+        std::fs::write(work.join(&name), &files[&format!("{record}/data.xlsx")]).unwrap();
+        sheets.push((record, name));
+    }
+    let profile = format!("file://{}", work.join("lo-profile").display());
+    let converted = Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
+        ])
+        .arg("--outdir")
+        .arg(&work)
+        .args(sheets.iter().map(|(_, name)| work.join(name)))
+        .output()
+        .expect("soffice (Debian libreoffice-calc) is needed; tests/run installs it");
+    assert!(
+        converted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&converted.stderr)
+    );
+    let mut grouped = 0;
+    for (record, name) in &sheets {
+        let from_xlsx = std::fs::read_to_string(work.join(name.replace(".xlsx", ".csv"))).unwrap();
+        let csv = String::from_utf8(files[&format!("{record}/data.csv")].clone()).unwrap();
+        let csv = csv.trim_start_matches('\u{feff}');
+        let rows = |text: &str| -> Vec<Vec<String>> {
+            text.lines()
+                .map(|l| split_csv_line(l.trim_end_matches('\r')))
+                .collect()
+        };
+        let (ours, theirs) = (rows(csv), rows(&from_xlsx));
+        assert_eq!(ours.len(), theirs.len(), "{record}: row count");
+        assert!(ours.len() > 2, "{record}: a header, rows and a total");
+        for (a, b) in ours.iter().zip(&theirs) {
+            assert_eq!(a.len(), b.len(), "{record}: {a:?} vs {b:?}");
+            for (x, y) in a.iter().zip(b) {
+                let ungrouped = y.replace(',', "");
+                match (
+                    x.parse::<rust_decimal::Decimal>(),
+                    ungrouped.parse::<rust_decimal::Decimal>(),
+                ) {
+                    (Ok(x), Ok(shown)) if y.contains(',') || x.to_string() == ungrouped => {
+                        assert_eq!(x, shown, "{record}: {a:?} vs {b:?}");
+                        grouped += usize::from(y.contains(','));
+                    }
+                    _ => assert_eq!(x, y, "{record}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+    }
+    assert!(
+        grouped > 0,
+        "no amount of 1,000 yuan or more came out grouped: amounts are not numbers with #,##0.00"
+    );
+}
+
+/// One CSV line's fields (quotes as the writer uses them; no line breaks inside the examples').
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
 }
