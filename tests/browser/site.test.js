@@ -422,6 +422,38 @@ test('the other pages a resident may open pass axe-core too', async () => {
   await context.close();
 });
 
+test('the W3C Nu HTML checker finds no error in any built page nor in the function\'s answers', async () => {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ydt-nu-'));
+  try {
+    fs.cpSync(path.join(root, 'public'), path.join(dir, 'site'), { recursive: true });
+    // The function's own pages: a receipt, a refusal and a lookup answer, as a phone gets them.
+    const context = await browser.newContext();
+    const form = (fields) => context.request.post(`${serve.origin}/api/submissions`, { form: fields });
+    const receipt = await form({ community: SLUG, type: 'suggestion', category: 'disclosure', body: '公开栏的字太小，建议放大一些，方便老人看。', anonymous: 'on' });
+    assert.equal(receipt.status(), 201);
+    fs.writeFileSync(path.join(dir, 'receipt.html'), await receipt.text());
+    const refusal = await form({ community: SLUG, type: 'complaint', category: 'disclosure', body: '短' });
+    assert.equal(refusal.status(), 400);
+    fs.writeFileSync(path.join(dir, 'refusal.html'), await refusal.text());
+    const receiptText = fs.readFileSync(path.join(dir, 'receipt.html'), 'utf8');
+    const caseId = /(\d{8}-\d{4})/.exec(receiptText)[1];
+    const code = /(\d{4} \d{4} \d{4} \d{4})/.exec(receiptText)[1].replace(/\s/g, '');
+    const track = await context.request.post(`${serve.origin}/api/track`, { form: { case_id: caseId, query_code: code } });
+    assert.equal(track.status(), 200);
+    fs.writeFileSync(path.join(dir, 'track.html'), await track.text());
+    await context.close();
+
+    const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
+    const run = require('node:child_process').spawnSync('java', ['-jar', jar, '--errors-only', '--skip-non-html', '--format', 'json', dir], { encoding: 'utf8' });
+    assert.ok(run.status === 0 || run.status === 1, `vnu ran: ${run.stderr}`);
+    const messages = JSON.parse(run.stderr || '{"messages":[]}').messages
+      .map((m) => `${path.relative(dir, new URL(m.url).pathname)}:${m.lastLine}: ${m.message}`);
+    assert.deepEqual(messages, [], 'Nu HTML checker errors');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('every community entry page, with its CSS, is at most 14 KB gzipped', () => {
   const publicDir = path.join(root, 'public');
   const slugs = fs.readdirSync(path.join(root, 'content', 'communities'));
