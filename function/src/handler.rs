@@ -181,6 +181,8 @@ struct PageContext {
     back: (String, String),
     kept_text: Option<String>,
     title: &'static str,
+    /// A refused submission from the no-JavaScript form: what was sent, to fill the form again.
+    refill: Option<page::Refill>,
 }
 
 type Answer = Result<Response<Body>, (ApiError, Option<PageContext>)>;
@@ -235,10 +237,22 @@ async fn submit<S: Store>(app: &App<S>, req: &Request) -> Answer {
             Some(c) => (format!("/c/{}/jiandu/", c.slug), format!("返回{}", c.name)),
             None => ("/".to_string(), "返回首页".to_string()),
         };
+        let text = |name: &'static str| input.text(name).ok().flatten().unwrap_or_default();
         PageContext {
             back,
             kept_text: input.text("body").ok().flatten(),
             title: "没能提交",
+            refill: Some(page::Refill {
+                community: text("community").trim().to_string(),
+                kind: text("type"),
+                category: text("category"),
+                body: text("body"),
+                anonymous: matches!(text("anonymous").as_str(), "on" | "true" | "1" | "yes"),
+                contact_name: text("contact_name"),
+                contact_phone: text("contact_phone"),
+                record: text("record"),
+                field: None,
+            }),
         }
     };
     let page = |err: ApiError| (err, (reply == Reply::Html).then(context));
@@ -465,6 +479,7 @@ async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
             back: ("/track/".to_string(), "返回查询页".to_string()),
             kept_text: None,
             title: "没能查到",
+            refill: None,
         };
         (err, (reply == Reply::Html).then_some(context))
     };
@@ -695,6 +710,18 @@ fn html(status: StatusCode, page: String) -> Response<Body> {
 
 fn error_response<S>(app: &App<S>, err: &ApiError, page: Option<PageContext>) -> Response<Body> {
     let mut response = match page {
+        // A form refused for what was in it: the form again, filled in.
+        Some(PageContext {
+            title,
+            refill: Some(mut sent),
+            ..
+        }) if err.status == StatusCode::BAD_REQUEST => {
+            sent.field = err.field;
+            html(
+                err.status,
+                page::refused_form(&app.manifest, title, &err.message, &sent),
+            )
+        }
         Some(context) => html(
             err.status,
             page::problem(

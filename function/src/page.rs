@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::html::{escape, tel_link};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, SubmissionType};
 
 /// The theme's look in miniature (themes/default/templates/style.css): the same fonts, sizes,
 /// colours and boxes, so the answer reads as part of the site. Kept inline: the page must stand
@@ -30,6 +30,11 @@ const STYLE: &str = concat!(
     ".at{margin:12px 0 0;color:#474747;font-size:16px}",
     ".nav a{display:flex;align-items:center;justify-content:center;min-height:52px;margin:10px 0;border:2px solid #b71c1c;border-radius:10px;color:#b71c1c;font-size:20px;font-weight:bold;text-decoration:none}",
     ".nav a.primary{background:#b71c1c;color:#fff}",
+    "form label{display:block;font-weight:bold;margin:14px 0 4px}form label.choice{font-weight:normal;display:flex;align-items:center;gap:10px;min-height:44px;margin:2px 0}",
+    "fieldset{border:0;padding:0;margin:12px 0}legend{font-weight:bold;padding:0}",
+    "select,input[type=text],input[type=tel]{width:100%;font:inherit;min-height:48px;padding:6px 10px;border:2px solid #6b6b6b;border-radius:8px;background:#fff}",
+    "input[type=radio],input[type=checkbox]{width:24px;height:24px;accent-color:#b71c1c}",
+    ".nav button{display:block;width:100%;min-height:52px;margin:10px 0;border:2px solid #b71c1c;border-radius:10px;background:#b71c1c;color:#fff;font:inherit;font-size:20px;font-weight:bold}",
     "@media print{header,.nav{display:none}.box{border-color:#000;background:#fff}}",
 );
 
@@ -153,6 +158,136 @@ pub fn problem(
         "<p class=\"nav\"><a href=\"{}\">{}</a></p>",
         escape(back.0),
         escape(back.1)
+    );
+    layout(title, &manifest.title, &main)
+}
+
+/// What a refused no-JavaScript form post sent, to give it back filled in.
+#[derive(Debug, Clone, Default)]
+pub struct Refill {
+    pub community: String,
+    pub kind: String,
+    pub category: String,
+    pub body: String,
+    pub anonymous: bool,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub record: String,
+    /// The field the refusal is about, where its message goes.
+    pub field: Option<&'static str>,
+}
+
+/// A refused form post (no JavaScript): the message, then the form again, filled with what was
+/// sent, the message beside the field it is about, so nothing has to be typed twice.
+pub fn refused_form(manifest: &Manifest, title: &str, message: &str, sent: &Refill) -> String {
+    let Some(community) = manifest.community(&sent.community) else {
+        return problem(
+            manifest,
+            title,
+            message,
+            Some(&sent.body),
+            ("/", "返回首页"),
+        );
+    };
+    let note = |field: &str| {
+        if sent.field == Some(field) {
+            format!(
+                "<p class=\"err\" id=\"err-{field}\">{}</p>",
+                escape(message)
+            )
+        } else {
+            String::new()
+        }
+    };
+    let described = |field: &str| {
+        if sent.field == Some(field) {
+            format!(" aria-describedby=\"err-{field}\" aria-invalid=\"true\" autofocus")
+        } else {
+            String::new()
+        }
+    };
+    let mut main = format!(
+        "<h1>{}</h1><p class=\"err\" role=\"alert\">{}</p><p>您填的内容都还在，请按提示修改后再提交。</p>\
+         <form method=\"post\" action=\"/api/submissions\" accept-charset=\"utf-8\">\
+         <input type=\"hidden\" name=\"community\" value=\"{}\">",
+        escape(title),
+        escape(message),
+        escape(&community.slug),
+    );
+    if !sent.record.is_empty() {
+        let _ = write!(
+            main,
+            "<input type=\"hidden\" name=\"record\" value=\"{}\">",
+            escape(&sent.record)
+        );
+    }
+    let _ = write!(main, "<fieldset><legend>您要</legend>{}", note("type"));
+    let kinds = [
+        SubmissionType::Complaint,
+        SubmissionType::Report,
+        SubmissionType::Suggestion,
+    ];
+    let chosen_kind = kinds
+        .iter()
+        .find(|k| k.as_str() == sent.kind)
+        .copied()
+        .unwrap_or(SubmissionType::Complaint);
+    for kind in kinds {
+        let _ = write!(
+            main,
+            "<label class=\"choice\"><input type=\"radio\" name=\"type\" value=\"{}\"{}> {}</label>",
+            kind.as_str(),
+            if kind == chosen_kind { " checked" } else { "" },
+            kind.label(),
+        );
+    }
+    let _ = write!(
+        main,
+        "</fieldset><label for=\"category\">事项类别</label>{}<select id=\"category\" name=\"category\" required{}>\
+         <option value=\"\">请选择</option>",
+        note("category"),
+        described("category"),
+    );
+    for category in &manifest.categories {
+        let for_kinds: Vec<&str> = kinds
+            .iter()
+            .filter(|k| category.allows(**k))
+            .map(|k| k.label())
+            .collect();
+        let _ = write!(
+            main,
+            "<option value=\"{}\"{}>{}（可用于{}）</option>",
+            escape(&category.id),
+            if category.id == sent.category {
+                " selected"
+            } else {
+                ""
+            },
+            escape(&category.name),
+            for_kinds.join("、"),
+        );
+    }
+    let _ = write!(
+        main,
+        "</select><label for=\"body\">具体内容</label>{}<textarea id=\"body\" name=\"body\" required{}>{}</textarea>\
+         <fieldset><legend>联系方式（可不填）</legend>\
+         <label class=\"choice\"><input type=\"checkbox\" name=\"anonymous\" value=\"on\"{}> 匿名提交（不留姓名和电话）</label>\
+         <label for=\"contact_name\">姓名</label>{}<input type=\"text\" id=\"contact_name\" name=\"contact_name\" value=\"{}\" autocomplete=\"name\"{}>\
+         <label for=\"contact_phone\">电话</label>{}<input type=\"tel\" id=\"contact_phone\" name=\"contact_phone\" value=\"{}\" autocomplete=\"tel\" inputmode=\"tel\"{}>\
+         </fieldset><p class=\"nav\"><button class=\"primary\" type=\"submit\">提交</button></p></form>\
+         <p class=\"nav\"><a href=\"/c/{}/\">返回{}</a></p>",
+        note("body"),
+        described("body"),
+        escape(&sent.body),
+        if sent.anonymous { " checked" } else { "" },
+        note("contact_name"),
+        escape(&sent.contact_name),
+        described("contact_name"),
+        note("contact_phone"),
+        escape(&sent.contact_phone),
+        described("contact_phone"),
+        escape(&community.slug),
+        escape(&community.name),
     );
     layout(title, &manifest.title, &main)
 }

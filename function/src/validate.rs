@@ -294,9 +294,17 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
         return Err(Invalid::field(
             "category",
             format!(
-                "“{}”类别不能用于{}，请重新选择",
+                "“{}”类别不能用于{}，请重新选择。可用于{}的类别有：{}",
                 category.name,
-                kind.label()
+                kind.label(),
+                kind.label(),
+                manifest
+                    .categories
+                    .iter()
+                    .filter(|c| c.allows(kind))
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
         ));
     }

@@ -302,7 +302,13 @@ async fn form_errors_come_back_as_a_page_that_keeps_the_text_escaped() {
     let html = page.text();
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("<script>"));
-    assert!(html.contains("href=\"/c/cuizhuyuan/jiandu/\""));
+    // The form comes back filled in, the message beside the refused field.
+    assert!(html.contains("action=\"/api/submissions\""), "{html}");
+    assert!(html.contains("name=\"community\" value=\"cuizhuyuan\""), "{html}");
+    assert!(html.contains("value=\"12345\""), "{html}");
+    assert!(html.contains("id=\"err-contact_phone\""), "{html}");
+    assert!(html.contains("<option value=\"other\" selected>"), "{html}");
+    assert!(html.contains("href=\"/c/cuizhuyuan/\""), "{html}");
     assert!(app.store.cases().unwrap().is_empty());
 }
 

@@ -282,7 +282,22 @@ test('without JavaScript: the same form posts and the answer page is a receipt',
   await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
   await page.getByLabel(/建议/).check();
   await page.locator('#category').selectOption({ index: 1 });
-  await page.getByLabel('具体内容').fill('建议在社区服务大厅增加几把座椅，方便老人排队时休息。');
+  const chosen = await page.locator('#category').inputValue();
+  const typed = '建议在社区服务大厅增加几把座椅，方便老人排队时休息。';
+  await page.getByLabel('具体内容').fill(typed);
+  // A phone number the server refuses: the answer is the form again, filled in, the message
+  // beside the phone field.
+  await page.getByLabel('电话', { exact: true }).fill('0551-0123456');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交' }).click()]);
+  assert.equal(new URL(page.url()).pathname, '/api/submissions');
+  assert.equal(await page.getByLabel('具体内容').inputValue(), typed, 'the text is still there');
+  assert.equal(await page.locator('#category').inputValue(), chosen, 'the category is still chosen');
+  assert.ok(await page.getByLabel(/建议/).isChecked(), 'the type is still chosen');
+  assert.equal(await page.getByLabel('电话', { exact: true }).inputValue(), '0551-0123456');
+  assert.match(await page.locator('#err-contact_phone').innerText(), /电话号码不对/);
+  await h.screenshot(page, 'refusal-nojs-phone');
+  const refusalHtml = await page.content();
+  await page.getByLabel('电话', { exact: true }).fill('');
   await page.getByLabel(/匿名提交/).check();
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交' }).click()]);
   assert.equal(new URL(page.url()).pathname, '/api/submissions');
@@ -300,6 +315,8 @@ test('without JavaScript: the same form posts and the answer page is a receipt',
   const check = await checker.newPage();
   await check.setContent(html);
   assertNoViolations(await h.axeViolations(check), 'the receipt (no JavaScript)');
+  await check.setContent(refusalHtml);
+  assertNoViolations(await h.axeViolations(check), 'the refused form, filled in (no JavaScript)');
   await checker.close();
   await context.close();
 });
