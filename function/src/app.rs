@@ -9,8 +9,11 @@
 //! | `YDT_ORIGIN_SECRET` | value CloudFront sends in the origin header; only then is `CloudFront-Viewer-Address` trusted | unset: never trusted |
 //! | `YDT_ORIGIN_HEADER` | name of that header | `x-origin-verify` |
 //! | `YDT_MANIFEST` | path of `manifest.json` | beside the executable |
-//! | `YDT_SUBMISSIONS_PER_WINDOW` | submissions per client per window | 5 |
-//! | `YDT_LOOKUPS_PER_WINDOW` | track lookups per client per window | 30 |
+//! | `YDT_SUBMISSIONS_PER_WINDOW` | submissions per device per window (a phone without the form's script counts as its address) | 10 |
+//! | `YDT_LOOKUPS_PER_WINDOW` | track lookups per device per window | 30 |
+//! | `YDT_SUBMISSIONS_PER_ADDRESS` | submissions per address (IPv6: per /64) per window, all devices behind it | 60 |
+//! | `YDT_LOOKUPS_PER_ADDRESS` | track lookups per address per window | 300 |
+//! | `YDT_VISITS_PER_ADDRESS` | visits counted per address per window (past it the pixel still answers, uncounted) | 600 |
 //! | `YDT_RATE_WINDOW_SECS` | the rate-limit window | 600 |
 //! | `YDT_CASES_TABLE`, `YDT_REPORTS_TABLE`, `YDT_META_TABLE` | table names | `ydt-cases`, `ydt-reports`, `ydt-meta` |
 
@@ -19,19 +22,38 @@ use std::path::{Path, PathBuf};
 use crate::keys::SecretKey;
 use crate::manifest::Manifest;
 
-/// Rate limits per client.
+/// Rate limits, each over a sliding window (`window_secs`). Two keys hold a client back: its
+/// device (the id the form's script keeps on the phone, so a phone that moves from Wi-Fi to 4G
+/// keeps its count) and its address (IPv6 by its /64), whose allowance is sized for a service
+/// hall's shared Wi-Fi or a 网格员 filing for several neighbours. A request without a device id
+/// (no JavaScript, or a script of someone else's) counts its address as its device.
+///
+/// Why these numbers: a resident files one or two cases and looks a few up; a volunteer filing for
+/// elderly neighbours files one every minute or two (10 in ten minutes); a service hall serves a
+/// few dozen people an hour behind one address (60 in ten minutes). Past that it is a script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// Submissions per device.
     pub submissions: u64,
+    /// Lookups per device.
     pub lookups: u64,
+    /// Submissions per address, from every device behind it.
+    pub submissions_per_address: u64,
+    /// Lookups per address.
+    pub lookups_per_address: u64,
+    /// Visits counted per address; the pixel answers past it, uncounted.
+    pub visits_per_address: u64,
     pub window_secs: i64,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            submissions: 5,
+            submissions: 10,
             lookups: 30,
+            submissions_per_address: 60,
+            lookups_per_address: 300,
+            visits_per_address: 600,
             window_secs: 600,
         }
     }
@@ -43,6 +65,15 @@ impl Limits {
         Ok(Limits {
             submissions: env_number("YDT_SUBMISSIONS_PER_WINDOW", default.submissions)?,
             lookups: env_number("YDT_LOOKUPS_PER_WINDOW", default.lookups)?,
+            submissions_per_address: env_number(
+                "YDT_SUBMISSIONS_PER_ADDRESS",
+                default.submissions_per_address,
+            )?,
+            lookups_per_address: env_number(
+                "YDT_LOOKUPS_PER_ADDRESS",
+                default.lookups_per_address,
+            )?,
+            visits_per_address: env_number("YDT_VISITS_PER_ADDRESS", default.visits_per_address)?,
             window_secs: env_number("YDT_RATE_WINDOW_SECS", default.window_secs as u64)?.max(1)
                 as i64,
         })

@@ -84,6 +84,20 @@ impl ApiError {
         }
     }
 
+    /// A refusal for too many requests also says whom to call instead (a resident with an
+    /// urgent matter must not be left waiting for the limit).
+    fn or_call(mut self, body: &crate::manifest::Body) -> ApiError {
+        if self.status == StatusCode::TOO_MANY_REQUESTS
+            && let Some(phone) = &body.phone
+        {
+            self.message = format!(
+                "{}。着急的话，请直接打电话给{}：{phone}",
+                self.message, body.name
+            );
+        }
+        self
+    }
+
     /// Unknown case and wrong query code: one answer, so neither can be told from the other.
     fn case_not_found() -> ApiError {
         ApiError::new(
@@ -305,9 +319,17 @@ async fn submit<S: Store>(app: &App<S>, req: &Request) -> Answer {
             reply,
         ));
     }
-    rate_limit(app, &client, "submit", app.limits.submissions, now)
-        .await
-        .map_err(page)?;
+    let limits = (app.limits.submissions, app.limits.submissions_per_address);
+    rate_limit(
+        app,
+        "submit",
+        limits,
+        &client,
+        device(&input).as_deref(),
+        now,
+    )
+    .await
+    .map_err(|e| page(e.or_call(&submission.community.handler)))?;
 
     let number = app
         .store
@@ -486,9 +508,17 @@ async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
     let lookup = validate::lookup(&input).map_err(|e| page(e.into()))?;
     let now = (app.clock)();
     let client = client_address(app, req);
-    rate_limit(app, &client, "track", app.limits.lookups, now)
-        .await
-        .map_err(page)?;
+    let limits = (app.limits.lookups, app.limits.lookups_per_address);
+    rate_limit(
+        app,
+        "track",
+        limits,
+        &client,
+        device(&input).as_deref(),
+        now,
+    )
+    .await
+    .map_err(|e| page(e.or_call(&app.manifest.supervisor)))?;
 
     let table = CaseTable::of_case_id(&lookup.case_id);
     let found = app
@@ -579,6 +609,17 @@ async fn visit<S: Store>(app: &App<S>, req: &Request, count: bool) -> Response<B
             .map(|(_, v)| v.clone())
     };
     let community = param(&query, "c").and_then(|slug| app.manifest.community(&slug));
+    // One address reloading the pixel in a loop does not inflate the figures: past its allowance
+    // its visits are not counted (the pixel answers all the same).
+    let within_allowance = || async {
+        let address = client_address(app, req);
+        let limit = app.limits.visits_per_address;
+        !matches!(
+            count_against(app, "visit", &address, limit, (app.clock)()).await,
+            Ok(Some(_))
+        )
+    };
+    let count = count && community.is_some() && within_allowance().await;
     if let Some(community) = community.filter(|_| count) {
         let from_referer = || {
             let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
@@ -614,18 +655,48 @@ async fn visit<S: Store>(app: &App<S>, req: &Request, count: bool) -> Response<B
     response
 }
 
-/// Refuses with 429 once a client has used up its allowance for the window. Counts the current
-/// and the previous window together, so no ten minutes ever hold more than the limit.
+/// Refuses with 429 once a client has used up its allowance for the window: `limits` is (per
+/// device, per address). With no device id the address is the device, under the per-device
+/// allowance. Counts the current and the previous window together, so no window's length of time
+/// ever holds more than the limit.
 async fn rate_limit<S: Store>(
     app: &App<S>,
-    client: &str,
     action: &str,
-    limit: u64,
+    (per_device, per_address): (u64, u64),
+    address: &str,
+    device: Option<&str>,
     now: i64,
 ) -> Result<(), ApiError> {
+    match device {
+        Some(device) => {
+            let device_key = format!("device:{device}");
+            let waits = [
+                count_against(app, action, &device_key, per_device, now).await?,
+                count_against(app, action, address, per_address, now).await?,
+            ];
+            match waits.into_iter().flatten().max() {
+                Some(wait) => Err(too_many(wait)),
+                None => Ok(()),
+            }
+        }
+        None => match count_against(app, action, address, per_device, now).await? {
+            Some(wait) => Err(too_many(wait)),
+            None => Ok(()),
+        },
+    }
+}
+
+/// Counts one request against `key`'s allowance; the seconds to wait when it is used up.
+async fn count_against<S: Store>(
+    app: &App<S>,
+    action: &str,
+    key: &str,
+    limit: u64,
+    now: i64,
+) -> Result<Option<i64>, ApiError> {
     let window_secs = app.limits.window_secs;
     let window = now.div_euclid(window_secs);
-    let pk = format!("{}{}", meta::RATE_PREFIX, app.key.client_hash(client));
+    let pk = format!("{}{}", meta::RATE_PREFIX, app.key.client_hash(key));
     let current = Counter {
         pk: pk.clone(),
         sk: format!("{action}#{window}"),
@@ -638,21 +709,54 @@ async fn rate_limit<S: Store>(
     let in_current = app.store.increment(&current, Some(expires_at)).await?;
     let in_previous = app.store.count(&previous).await?;
     if in_current + in_previous <= limit {
-        return Ok(());
+        return Ok(None);
     }
     // Wait until the previous window drops out, and for the current one too if it alone is full.
     let mut wait = (window + 1) * window_secs - now;
     if in_current > limit {
         wait += window_secs;
     }
+    Ok(Some(wait.max(1)))
+}
+
+fn too_many(wait: i64) -> ApiError {
     let minutes = (wait + 59) / 60;
-    Err(ApiError {
-        retry_after: Some(wait.max(1) as u64),
+    ApiError {
+        retry_after: Some(wait as u64),
         ..ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             format!("操作太频繁，请 {minutes} 分钟后再试"),
         )
-    })
+    }
+}
+
+/// The id the form's script keeps on the phone (`device`), when it is one: 16–64 letters,
+/// digits, `-` or `_`. Anything else counts as no device.
+fn device(input: &Input) -> Option<String> {
+    let id = input.text("device").ok().flatten()?;
+    ((16..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')))
+    .then_some(id)
+}
+
+/// The key an address is held to: an IPv4 address as it is, an IPv6 address by its /64 (one
+/// household or phone gets a whole /64, and may change the rest at will), an IPv4 address
+/// written as IPv6 as the IPv4 address.
+fn address_key(ip: &str) -> String {
+    let bare = ip.trim().trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => bare.to_string(),
+    }
 }
 
 /// Who is asking, for rate limits. `CloudFront-Viewer-Address` only counts when the request
@@ -666,15 +770,15 @@ fn client_address<S>(app: &App<S>, req: &Request) -> String {
     {
         // `ip:port`, also for IPv6 (`2001:db8::1:46532`): drop the port.
         let ip = viewer.rsplit_once(':').map_or(viewer, |(ip, _)| ip);
-        return ip.to_string();
+        return address_key(ip);
     }
     if let Some(RequestContext::ApiGatewayV2(context)) = req.request_context_ref()
         && let Some(ip) = &context.http.source_ip
     {
-        return ip.clone();
+        return address_key(ip);
     }
     if let Some(PeerAddr(ip)) = req.extensions().get::<PeerAddr>() {
-        return ip.clone();
+        return address_key(ip);
     }
     "unknown".to_string()
 }

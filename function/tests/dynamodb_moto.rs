@@ -347,7 +347,8 @@ async fn reports_go_to_the_reports_table_only() {
 
 #[tokio::test]
 async fn rate_limit_visits_and_bad_input_through_dynamodb() {
-    let (_moto, app) = moto_app().await;
+    let (_moto, mut app) = moto_app().await;
+    app.limits.submissions = 5;
     ydt_test_support::handler::assert_catalogue_refused(&app).await;
 
     for i in 0..5 {

@@ -304,7 +304,10 @@ async fn form_errors_come_back_as_a_page_that_keeps_the_text_escaped() {
     assert!(!html.contains("<script>"));
     // The form comes back filled in, the message beside the refused field.
     assert!(html.contains("action=\"/api/submissions\""), "{html}");
-    assert!(html.contains("name=\"community\" value=\"cuizhuyuan\""), "{html}");
+    assert!(
+        html.contains("name=\"community\" value=\"cuizhuyuan\""),
+        "{html}"
+    );
     assert!(html.contains("value=\"12345\""), "{html}");
     assert!(html.contains("id=\"err-contact_phone\""), "{html}");
     assert!(html.contains("<option value=\"other\" selected>"), "{html}");
@@ -364,7 +367,8 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_stored() {
 
 #[tokio::test]
 async fn sixth_submission_in_ten_minutes_gets_429_with_retry_after() {
-    let (_dir, app) = local_app();
+    let (_dir, mut app) = local_app();
+    app.limits.submissions = 5;
     for i in 0..5 {
         let answer = call(
             &app,
@@ -494,8 +498,15 @@ async fn visits_are_counted_per_community_and_placement() {
     let unknown = call(&app, &Event::get("/api/v.gif?c=nowhere&from=gate")).await;
     assert_eq!(unknown.status, 200);
     assert_eq!(unknown.body, ydt_function::handler::PIXEL_GIF);
+    let visits: Vec<_> = app
+        .store
+        .counts()
+        .unwrap()
+        .into_iter()
+        .filter(|(pk, _, _)| pk.starts_with("visits#"))
+        .collect();
     assert_eq!(
-        app.store.counts().unwrap(),
+        visits,
         vec![
             ("visits#2026-12-01".to_string(), "cuizhuyuan".to_string(), 3),
             (
@@ -509,6 +520,156 @@ async fn visits_are_counted_per_community_and_placement() {
                 1
             ),
         ]
+    );
+}
+
+/// A complaint from the form's script on the phone with this device id.
+fn from_device(key: &str, device: &str) -> serde_json::Value {
+    let mut body = complaint(key);
+    body["device"] = json!(device);
+    body
+}
+
+#[tokio::test]
+async fn a_phone_keeps_its_allowance_across_addresses_and_a_shared_address_serves_many_phones() {
+    let (_dir, app) = local_app();
+    let limits = app.limits;
+    let phone = "device-volunteer-0000000001";
+    let post = |key: String, device: &str, ip: &str| {
+        Event::post_json("/api/submissions", &from_device(&key, device)).source_ip(ip)
+    };
+    // A volunteer filing for neighbours from the service hall's Wi-Fi: the phone's allowance.
+    for n in 0..limits.submissions {
+        let answer = call(
+            &app,
+            &post(format!("key-vol-{n:04}"), phone, "198.51.100.20"),
+        )
+        .await;
+        assert_eq!(answer.status, 201, "{}", answer.text());
+    }
+    let held = call(&app, &post("key-vol-more".into(), phone, "198.51.100.20")).await;
+    assert_eq!(held.status, 429);
+    // Moving to 4G (a new address) does not reset the phone's count.
+    let moved = call(&app, &post("key-vol-4g".into(), phone, "203.0.113.77")).await;
+    assert_eq!(moved.status, 429, "a new address must not reset the device");
+    // Other phones behind the same hall address are served, up to the address's allowance
+    // (every try counts against it, the refused one too).
+    let room = limits.submissions_per_address - limits.submissions - 1;
+    for n in 0..room {
+        let device = format!("device-resident-{n:011}");
+        let answer = call(
+            &app,
+            &post(format!("key-hall-{n:04}"), &device, "198.51.100.20"),
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            201,
+            "phone {n} at the hall: {}",
+            answer.text()
+        );
+    }
+    let full = call(
+        &app,
+        &post(
+            "key-hall-full".into(),
+            "device-resident-late-000001",
+            "198.51.100.20",
+        ),
+    )
+    .await;
+    assert_eq!(full.status, 429, "the hall's address has its own ceiling");
+}
+
+#[tokio::test]
+async fn addresses_of_one_ipv6_64_share_an_allowance() {
+    let (_dir, mut app) = local_app();
+    app.limits.submissions = 1;
+    let post =
+        |key: &str, ip: &str| Event::post_json("/api/submissions", &complaint(key)).source_ip(ip);
+    assert_eq!(
+        call(&app, &post("key-v6-0001", "2001:db8:1:2::10"))
+            .await
+            .status,
+        201
+    );
+    // Same /64, another interface id: the same client.
+    assert_eq!(
+        call(&app, &post("key-v6-0002", "2001:db8:1:2:ffff::1"))
+            .await
+            .status,
+        429
+    );
+    // Another /64: another client.
+    assert_eq!(
+        call(&app, &post("key-v6-0003", "2001:db8:1:3::10"))
+            .await
+            .status,
+        201
+    );
+    // An IPv4 address written as IPv6 is that IPv4 address.
+    assert_eq!(
+        call(&app, &post("key-v4-0001", "192.0.2.50")).await.status,
+        201
+    );
+    assert_eq!(
+        call(&app, &post("key-v4-0002", "::ffff:192.0.2.50"))
+            .await
+            .status,
+        429
+    );
+}
+
+#[tokio::test]
+async fn a_refusal_for_too_many_says_how_long_and_whom_to_call() {
+    let (_dir, mut app) = local_app();
+    app.limits.submissions = 1;
+    let first = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-call-0001")),
+    )
+    .await;
+    assert_eq!(first.status, 201);
+    let refused = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("key-call-0002")),
+    )
+    .await;
+    assert_eq!(refused.status, 429);
+    let message = refused.json()["error"].as_str().unwrap().to_string();
+    let handler = &app.manifest.communities[0].handler;
+    assert!(message.contains("分钟后再试"), "{message}");
+    assert!(
+        message.contains(handler.phone.as_deref().unwrap()),
+        "the handler's phone in: {message}"
+    );
+}
+
+#[tokio::test]
+async fn a_pixel_reloaded_in_a_loop_counts_no_more_than_the_allowance() {
+    let (_dir, mut app) = local_app();
+    app.limits.visits_per_address = 3;
+    for _ in 0..10 {
+        let pixel = call(&app, &Event::get("/api/v.gif?c=cuizhuyuan")).await;
+        assert_eq!(pixel.status, 200);
+        assert_eq!(pixel.body, ydt_function::handler::PIXEL_GIF);
+    }
+    let other = call(
+        &app,
+        &Event::get("/api/v.gif?c=cuizhuyuan").source_ip("203.0.113.9"),
+    )
+    .await;
+    assert_eq!(other.status, 200);
+    let visits: Vec<_> = app
+        .store
+        .counts()
+        .unwrap()
+        .into_iter()
+        .filter(|(pk, _, _)| pk.starts_with("visits#"))
+        .collect();
+    assert_eq!(
+        visits,
+        vec![("visits#2026-12-01".to_string(), "cuizhuyuan".to_string(), 4)]
     );
 }
 

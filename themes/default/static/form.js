@@ -259,6 +259,21 @@
     });
   }
 
+  /* An id this phone keeps, so the server's per-device allowance follows the phone from Wi-Fi to
+   * 4G and a shared address (a service hall) is not held to one phone's allowance. */
+  function deviceId() {
+    var name = 'ydt-device';
+    try {
+      var id = window.localStorage.getItem(name);
+      if (id && /^[0-9a-f]{32}$/.test(id)) return id;
+      id = newKey().replace(/[^0-9a-f]/g, '').slice(0, 32);
+      if (id.length === 32) window.localStorage.setItem(name, id);
+      return id.length === 32 ? id : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   function payload(form, key) {
     var anonymous = value(form, 'anonymous') === 'on';
     var data = {
@@ -272,6 +287,8 @@
     var name = trim(value(form, 'contact_name'));
     var phone = trim(value(form, 'contact_phone'));
     if (!anonymous && (name || phone)) data.contact = { name: name || null, phone: phone || null };
+    var device = deviceId();
+    if (device) data.device = device;
     var record = value(form, 'record');
     if (record) data.record = record;
     var honeypot = value(form, 'website');
