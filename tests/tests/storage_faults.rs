@@ -90,6 +90,9 @@ fn unlimited<S: ydt_function::store::Store>(store: S) -> App<S> {
     app.limits = Limits {
         submissions: u64::MAX / 4,
         lookups: u64::MAX / 4,
+        submissions_per_address: u64::MAX / 4,
+        lookups_per_address: u64::MAX / 4,
+        visits_per_address: u64::MAX / 4,
         window_secs: 600,
     };
     app
