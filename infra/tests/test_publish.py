@@ -21,6 +21,11 @@ import unittest
 
 import boto3
 
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import site_bucket  # noqa: E402
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PUBLISH = os.path.join(REPO, "infra", "publish")
 TAKEDOWN = os.path.join(REPO, "infra", "takedown")
@@ -300,6 +305,30 @@ class PublishTest(unittest.TestCase):
         self.assertEqual(acted["delete"], old)
         self.assertEqual(self.bucket_objects(), read_tree(second))
 
+    def test_dry_run_changes_nothing(self):
+        first = self.build()
+        self.publish(first)
+        self.edit(
+            "content/communities/binhu/notices/2026-11-dangfei.md",
+            lambda t: t.replace("本月党费已全额上缴", "本月党费已于11月9日全额上缴"),
+        )
+        second = self.build()
+        acted = self.publish(second, "--dry-run")
+        self.assertIn("c/binhu/notices/2026-11-dangfei/index.html", acted["upload"])
+        self.assertEqual(self.bucket_objects(), read_tree(first), "the bucket still holds the first build")
+        acted = self.publish(second)
+        self.assertIn("c/binhu/notices/2026-11-dangfei/index.html", acted["upload"])
+
+    def test_an_empty_build_never_empties_the_bucket(self):
+        self.publish(self.build())
+        empty = os.path.join(self.work, "empty")
+        os.mkdir(empty)
+        done = subprocess.run(
+            [PUBLISH, "--bucket", self.bucket, "--dir", empty], env=self.env, capture_output=True, text=True
+        )
+        self.assertEqual(done.returncode, 2)
+        self.assertGreater(len(self.bucket_objects()), 200)
+
     def test_folder_keys_serve_pages_without_a_function(self):
         out = self.build()
         acted = self.publish(out, "--folder-keys")
@@ -341,6 +370,29 @@ class PublishTest(unittest.TestCase):
         # content first); it does not trust a hash of bytes the bucket no longer holds.
         acted = self.publish(self.build())
         self.assertEqual(acted["upload"], [record])
+
+
+class InvalidationPathsTest(unittest.TestCase):
+    """Which paths CloudFront is asked to drop: pages under the URL residents use, and wildcards
+    only when a folder has many changes."""
+
+    def test_pages_are_invalidated_under_their_folder_url(self):
+        self.assertEqual(site_bucket.url_paths("c/x/index.html"), ["/c/x/", "/c/x/index.html"])
+        self.assertEqual(site_bucket.url_paths("index.html"), ["/", "/index.html"])
+        self.assertEqual(site_bucket.url_paths("c/x/"), ["/c/x/"])
+        self.assertEqual(site_bucket.url_paths("c/x/qr.svg"), ["/c/x/qr.svg"])
+
+    def test_a_few_paths_stay_as_they_are(self):
+        paths = ["/c/a/", "/c/a/index.html", "/sitemap.xml"]
+        self.assertEqual(site_bucket.group_paths(paths), sorted(paths))
+
+    def test_many_in_one_community_become_its_wildcard(self):
+        many = [f"/c/a/r{i}/data.csv" for i in range(11)]
+        self.assertEqual(site_bucket.group_paths(many + ["/c/b/", "/feed.xml"]), ["/c/a/*", "/c/b/", "/feed.xml"])
+
+    def test_very_many_become_the_whole_site(self):
+        paths = [f"/c/s{i}/x{j}.csv" for i in range(30) for j in range(4)]
+        self.assertEqual(site_bucket.group_paths(paths), ["/*"])
 
 
 if __name__ == "__main__":
