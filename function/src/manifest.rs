@@ -21,6 +21,11 @@ pub struct Manifest {
     pub communities: Vec<Community>,
     /// Holidays and make-up workdays, for due dates.
     pub calendar: Calendar,
+    /// The theme's static assets: name (`favicon.svg`) → the content-hashed path they are
+    /// published under (`/static/favicon.3f2a9c0d1e4b.svg`), for the function's own pages.
+    /// Empty in a manifest from before assets were hashed.
+    #[serde(default)]
+    pub assets: std::collections::BTreeMap<String, String>,
 }
 
 /// An office that receives cases: the supervising body, or a body out-of-scope cases go to.

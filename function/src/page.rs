@@ -53,17 +53,28 @@ pub fn content_security_policy() -> &'static str {
     })
 }
 
-fn layout(title: &str, site_title: &str, main: &str) -> String {
+/// The page around `main`. The favicon's content-hashed path comes from the manifest the build
+/// bundled; a manifest without assets (an older build) gives a page without one.
+fn layout(title: &str, manifest: &Manifest, main: &str) -> String {
+    let icon = manifest
+        .assets
+        .get("favicon.svg")
+        .map(|href| {
+            format!(
+                "<link rel=\"icon\" href=\"{}\" type=\"image/svg+xml\">",
+                escape(href)
+            )
+        })
+        .unwrap_or_default();
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\">\
-         <link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\
+         <meta name=\"robots\" content=\"noindex\">{icon}\
          <title>{} - {}</title><style>{STYLE}</style></head><body>\
          <header><a href=\"/\">{}</a></header><main>{main}</main></body></html>",
         escape(title),
-        escape(site_title),
-        escape(site_title),
+        escape(&manifest.title),
+        escape(&manifest.title),
     )
 }
 
@@ -129,7 +140,7 @@ pub fn receipt(manifest: &Manifest, view: &ReceiptView) -> String {
         escape(view.community_slug),
         escape(view.community_name),
     );
-    layout(&heading, &manifest.title, &main)
+    layout(&heading, manifest, &main)
 }
 
 /// An answer that refused the request: the message, the resident's own text kept so it is not
@@ -159,7 +170,7 @@ pub fn problem(
         escape(back.0),
         escape(back.1)
     );
-    layout(title, &manifest.title, &main)
+    layout(title, manifest, &main)
 }
 
 /// What a refused no-JavaScript form post sent, to give it back filled in.
@@ -346,7 +357,7 @@ pub fn track(
     main.push_str(
         "<p class=\"nav\"><a href=\"/track/\">查询其他案件</a><a href=\"/\">返回首页</a></p>",
     );
-    layout(&format!("案件 {case_id}"), &manifest.title, &main)
+    layout(&format!("案件 {case_id}"), manifest, &main)
 }
 
 #[cfg(test)]
@@ -361,5 +372,20 @@ mod tests {
         );
         assert_eq!(readable_time("2026-12-01"), "2026-12-01");
         assert_eq!(readable_time("昨天"), "昨天");
+    }
+
+    #[test]
+    fn pages_link_the_favicon_the_build_published() {
+        let mut manifest: Manifest =
+            serde_json::from_str(include_str!("../tests/fixtures/manifest.json")).unwrap();
+        let page = problem(&manifest, "出错了", "请重试", None, ("/", "返回"));
+        assert!(
+            page.contains(r#"<link rel="icon" href="/static/favicon.0123456789ab.svg""#),
+            "{page}"
+        );
+        // A manifest from before assets were hashed: no link to a file that is not there.
+        manifest.assets.clear();
+        let page = problem(&manifest, "出错了", "请重试", None, ("/", "返回"));
+        assert!(!page.contains("rel=\"icon\""), "{page}");
     }
 }

@@ -43,7 +43,6 @@ fn every_contracted_path_is_written() {
         "c/cuizhuyuan/jiandu/index.html",
         "c/binhu/index.html",
         "c/qingshui/index.html",
-        "static/form.js",
     ] {
         assert!(files.contains_key(path), "{path} missing from the output");
     }
@@ -54,6 +53,33 @@ fn every_contracted_path_is_written() {
     );
     let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     assert_eq!(manifest["communities"].as_array().unwrap().len(), 3);
+
+    // Assets go out under their content hash, and pages and manifest.json link that name.
+    let script = manifest["assets"]["form.js"]
+        .as_str()
+        .expect("manifest lists form.js");
+    let hash = script
+        .strip_prefix("/static/form.")
+        .and_then(|rest| rest.strip_suffix(".js"))
+        .expect("form.js under /static/form.<hash>.js");
+    assert!(
+        hash.len() == 12 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{script}"
+    );
+    assert!(
+        form.contains(&format!("src={script}")) || form.contains(&format!("src=\"{script}\"")),
+        "the form page loads {script}"
+    );
+    let theme_script = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../themes/default/static/form.js"
+    ))
+    .unwrap();
+    assert_eq!(files[script.trim_start_matches('/')], theme_script);
+    assert!(!files.contains_key("static/form.js"), "no unhashed copy");
+    let icon = manifest["assets"]["favicon.svg"].as_str().unwrap();
+    let entry = String::from_utf8(files["c/cuizhuyuan/index.html"].clone()).unwrap();
+    assert!(entry.contains(icon), "pages link the hashed favicon {icon}");
     assert!(
         manifest["categories"]
             .as_array()

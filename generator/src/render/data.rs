@@ -229,7 +229,11 @@ pub(crate) fn json(site: &Site, community: &Community, record: &Record, base_url
 }
 
 /// What the submission function needs, from `site.yaml` and the communities.
-pub(crate) fn manifest_of(site: &Site, base_url: &str) -> Manifest {
+pub(crate) fn manifest_of(
+    site: &Site,
+    base_url: &str,
+    assets: std::collections::BTreeMap<String, String>,
+) -> Manifest {
     let c = &site.config;
     Manifest {
         title: c.title.value.clone(),
@@ -250,11 +254,17 @@ pub(crate) fn manifest_of(site: &Site, base_url: &str) -> Manifest {
             })
             .collect(),
         calendar: c.calendar.clone(),
+        assets,
     }
 }
 
-pub(crate) fn manifest(site: &Site, base_url: &str) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(&manifest_of(site, base_url)).unwrap_or_default();
+pub(crate) fn manifest(
+    site: &Site,
+    base_url: &str,
+    assets: std::collections::BTreeMap<String, String>,
+) -> Vec<u8> {
+    let mut bytes =
+        serde_json::to_vec_pretty(&manifest_of(site, base_url, assets)).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }

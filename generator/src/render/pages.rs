@@ -510,7 +510,7 @@ fn site_pages(ctx: &SiteContext, out: &mut Writer) {
     for (path, bytes) in feed::sitemaps(site, &ctx.base_url) {
         out.file(&path, &bytes);
     }
-    let manifest = data::manifest(site, &ctx.base_url);
+    let manifest = data::manifest(site, &ctx.base_url, out.theme.asset_urls());
     out.file("manifest.json", &manifest);
     out.file(
         "robots.txt",
@@ -520,14 +520,10 @@ fn site_pages(ctx: &SiteContext, out: &mut Writer) {
         )
         .as_bytes(),
     );
-    for (name, path) in &out.theme.assets {
-        match std::fs::read(path) {
-            Ok(bytes) => out.file(&format!("static/{name}"), &bytes),
-            Err(e) => out.problems.push(Diagnostic::general(format!(
-                "cannot read theme asset {}: {e}",
-                path.display()
-            ))),
-        }
+    let theme = out.theme;
+    for asset in &theme.assets {
+        let path = asset.url.trim_start_matches('/').to_string();
+        out.file(&path, &asset.bytes);
     }
 }
 
