@@ -300,7 +300,7 @@ pub fn refused_form(manifest: &Manifest, title: &str, message: &str, sent: &Refi
         escape(&community.slug),
         escape(&community.name),
     );
-    layout(title, &manifest.title, &main)
+    layout(title, manifest, &main)
 }
 
 /// `2026-12-01T11:58:00+08:00` as a resident writes it: `2026-12-01 11:58`. Anything else is
