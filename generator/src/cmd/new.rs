@@ -94,7 +94,8 @@ pub fn skeleton(schema: &KindSchema, period: Period) -> String {
             ColumnType::Date => format!("{period}-01"),
             ColumnType::Integer => "0".to_string(),
             ColumnType::Person => "张*".to_string(),
-            ColumnType::Text => String::new(),
+            ColumnType::IdNumber => "340104********1234".to_string(),
+            ColumnType::Text => c.values.first().cloned().unwrap_or_default(),
         };
         let lead = if first { "  - " } else { "    " };
         first = false;
