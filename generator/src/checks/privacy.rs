@@ -44,6 +44,15 @@ impl IdentifierKind {
         }
     }
 
+    /// The same, in the words of a message to a clerk.
+    pub fn describe_zh(self) -> &'static str {
+        match self {
+            IdentifierKind::ResidentId => "未打码的身份证号",
+            IdentifierKind::Mobile => "未打码的手机号",
+            IdentifierKind::BankCard => "未打码的银行卡号",
+        }
+    }
+
     /// One sentence of help: how to write this identifier so that it may be published.
     pub fn mask_hint(self) -> &'static str {
         match self {

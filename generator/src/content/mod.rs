@@ -128,6 +128,17 @@ pub(crate) fn load_settings(root: &Path) -> (Option<Settings>, Report) {
     (Some(settings), report)
 }
 
+/// Reads one record file against the site's kinds, as loading a community does: what
+/// `ydt import` checks its record with before writing it.
+pub(crate) fn read_record(
+    file: &Arc<SourceFile>,
+    id: &str,
+    kinds: &Kinds,
+    report: &mut Report,
+) -> Option<crate::model::Record> {
+    records::load_record(file, id, kinds, report)
+}
+
 /// The site's order of communities: by street, then slug.
 pub(crate) fn sort_communities(communities: &mut [Community]) {
     communities.sort_by(|a, b| (a.street.as_str(), &a.slug).cmp(&(b.street.as_str(), &b.slug)));
