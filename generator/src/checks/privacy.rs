@@ -272,7 +272,9 @@ fn fold(c: char) -> char {
         '＋' => '+',
         'Ｘ' | 'ｘ' | 'x' => 'X',
         '＊' => '*',
-        '．' | '·' | '・' | '･' => '.',
+        '．' => '.',
+        // A middle dot is never a decimal point: read it as a space.
+        '·' | '・' | '･' => ' ',
         '（' | '﹙' => '(',
         '）' | '﹚' => ')',
         c if is_dash(c) => '-',
@@ -363,24 +365,47 @@ fn digit_groups(chars: &[Char]) -> Vec<Group> {
             decimal: false,
         });
     }
-    // A lone dot between two groups is a decimal point (`1234.50`, `13955123456.78`): both stand
-    // alone. Dots that join three or more groups (`139.5678.1234`) are separators.
-    let dot_joined =
-        |a: &Group, b: &Group| b.chars.start == a.chars.end + 1 && chars[a.chars.end].c == '.';
-    for k in 0..groups.len().saturating_sub(1) {
-        if !dot_joined(&groups[k], &groups[k + 1]) {
-            continue;
-        }
-        let before = k > 0 && dot_joined(&groups[k - 1], &groups[k]);
-        let after = groups
-            .get(k + 2)
-            .is_some_and(|g| dot_joined(&groups[k + 1], g));
-        if !before && !after {
+    // A lone dot between two groups that nothing else joins is a decimal point (`1234.50`,
+    // `13955123456.78`): both stand alone. Dots in a longer chain (`139.5678.1234`,
+    // `(139)5678.1234`) are separators.
+    let joints: Vec<Joint> = groups
+        .windows(2)
+        .map(|pair| joint(chars, &pair[0], &pair[1]))
+        .collect();
+    for k in 0..joints.len() {
+        let lone_dot = joints[k] == Joint::Dot
+            && (k == 0 || joints[k - 1] == Joint::None)
+            && joints.get(k + 1).is_none_or(|j| *j == Joint::None);
+        if lone_dot {
             groups[k].decimal = true;
             groups[k + 1].decimal = true;
         }
     }
     groups
+}
+
+/// What lies between two digit groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Joint {
+    /// Nothing that joins them: letters, commas, a long run.
+    None,
+    /// Exactly one dot.
+    Dot,
+    /// A short run of separators.
+    Separators,
+}
+
+fn joint(chars: &[Char], a: &Group, b: &Group) -> Joint {
+    let gap = &chars[a.chars.end..b.chars.start];
+    if gap.len() == 1 && gap[0].c == '.' {
+        Joint::Dot
+    } else if (1..=MAX_SEPARATOR_RUN).contains(&gap.len())
+        && gap.iter().all(|ch| is_separator(ch.c))
+    {
+        Joint::Separators
+    } else {
+        Joint::None
+    }
 }
 
 /// Most separator characters between two groups of one number: `) ` and ` - ` are typed, longer
@@ -395,11 +420,7 @@ fn chains<'g>(groups: &'g [Group], chars: &[Char]) -> Vec<&'g [Group]> {
     let mut start = 0;
     for i in 0..groups.len() {
         let joined_to_next = groups.get(i + 1).is_some_and(|next| {
-            let gap = groups[i].chars.end..next.chars.start;
-            !groups[i].decimal
-                && !next.decimal
-                && (1..=MAX_SEPARATOR_RUN).contains(&gap.len())
-                && chars[gap].iter().all(|ch| is_separator(ch.c))
+            !groups[i].decimal && !next.decimal && joint(chars, &groups[i], next) != Joint::None
         });
         if !joined_to_next {
             let chain = &groups[start..=i];
