@@ -4,7 +4,7 @@
 //! a ledger with dates in every spelling, a site's own kind. What is written must pass
 //! `ydt check` as written, and no identifier may reach it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use ydt_test_support::site::Site;
@@ -129,10 +129,9 @@ fn write_roster_xlsx(path: &Path, total: f64) {
     workbook.save(path).unwrap();
 }
 
-fn fixture_dir() -> PathBuf {
-    let dir = tempfile::tempdir().unwrap().keep();
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A folder for the test's spreadsheets, removed when the test ends.
+fn fixture_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 fn records(site: &Site) -> Vec<String> {
@@ -175,7 +174,8 @@ fn assert_no_identifier(text: &str) {
 #[test]
 fn a_realistic_xlsx_roster_becomes_a_checked_record_in_one_command() {
     let site = Site::example(YDT);
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let xlsx = dir.join("低保名册.xlsx");
     write_roster_xlsx(&xlsx, roster_total(&roster()));
 
@@ -248,7 +248,8 @@ fn a_realistic_xlsx_roster_becomes_a_checked_record_in_one_command() {
 #[test]
 fn a_wrong_total_is_refused_naming_its_row_and_cell_and_nothing_is_written() {
     let site = Site::example(YDT);
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let xlsx = dir.join("低保名册.xlsx");
     write_roster_xlsx(&xlsx, roster_total(&roster()) + 100.0);
     let before = records(&site);
@@ -267,7 +268,8 @@ fn a_wrong_total_is_refused_naming_its_row_and_cell_and_nothing_is_written() {
 #[test]
 fn an_amount_that_is_not_a_fen_value_is_refused_naming_its_cell() {
     let site = Site::example(YDT);
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let xlsx = dir.join("2026-12-dibao.xlsx");
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -341,7 +343,8 @@ fn format_thousands(amount: f64) -> String {
 
 #[test]
 fn a_gbk_csv_from_wps_imports_exactly_as_its_utf8_twin() {
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let text = roster_csv();
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
     assert!(!unmappable);
@@ -387,7 +390,8 @@ fn a_gbk_csv_from_wps_imports_exactly_as_its_utf8_twin() {
 #[test]
 fn a_two_row_merged_header_and_a_mapped_column_are_matched() {
     let site = Site::example(YDT);
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let xlsx = dir.join("名册.xlsx");
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -445,7 +449,8 @@ fn a_two_row_merged_header_and_a_mapped_column_are_matched() {
 #[test]
 fn a_ledger_takes_dates_in_every_spelling_and_writes_them_strictly() {
     let site = Site::example(YDT);
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let xlsx = dir.join("2026年12月财务收支.xlsx");
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -532,7 +537,8 @@ fn a_ledger_takes_dates_in_every_spelling_and_writes_them_strictly() {
 #[test]
 fn an_identifier_in_a_column_that_is_kept_is_refused_naming_its_cell() {
     let site = Site::example(YDT);
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let csv = dir.join("2026-12.csv");
     std::fs::write(
         &csv,
@@ -561,7 +567,8 @@ fn a_sites_own_kind_is_imported_from_its_schema() {
         "content/kinds/decisions.yaml",
         "kind: decisions\nname: 四议两公开\ndescription: 重大事项决策\ncolumns:\n  - key: matter\n    label: 决策事项\n    type: text\n    required: true\n  - key: date\n    label: 会议日期\n    type: date\n  - key: votes\n    label: 赞成票数\n    type: integer\n",
     );
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let csv = dir.join("决策.csv");
     std::fs::write(
         &csv,
@@ -594,7 +601,8 @@ fn a_sites_own_kind_is_imported_from_its_schema() {
 #[test]
 fn an_existing_record_is_never_overwritten() {
     let site = Site::example(YDT);
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let csv = dir.join("2026-11.csv");
     std::fs::write(&csv, "姓名,救助类别,金额\n张三,城乡低保,600\n").unwrap();
     let before = site.read(&format!("{RECORDS}/2026-11-dibao.yaml"));
@@ -617,7 +625,8 @@ fn ods_and_xls_saved_by_libreoffice_import_to_the_same_record() {
         eprintln!("soffice is not installed: skipped (apt-get install libreoffice-calc)");
         return;
     }
-    let dir = fixture_dir();
+    let fixtures = fixture_dir();
+    let dir = fixtures.path();
     let xlsx = dir.join("roster.xlsx");
     write_roster_xlsx(&xlsx, roster_total(&roster()));
     let mut records = Vec::new();
@@ -646,4 +655,36 @@ fn ods_and_xls_saved_by_libreoffice_import_to_the_same_record() {
     }
     assert_eq!(records[0], records[1], "ods");
     assert_eq!(records[0], records[2], "xls");
+}
+
+#[test]
+fn an_id_number_that_excel_stored_as_a_number_is_refused_rather_than_masked_wrongly() {
+    let site = Site::example(YDT);
+    let fixtures = fixture_dir();
+    let xlsx = fixtures.path().join("2026-12-dibao.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, label) in ["姓名", "身份证号", "救助类别", "金额"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *label).unwrap();
+    }
+    sheet.write_string(1, 0, "张三").unwrap();
+    // Typed into a number cell: Excel keeps 340111195203154000.
+    sheet.write_number(1, 1, 340_111_195_203_154_326.0).unwrap();
+    sheet.write_string(1, 2, "城乡低保").unwrap();
+    sheet.write_number(1, 3, 600.0).unwrap();
+    workbook.save(&xlsx).unwrap();
+
+    let out = import(&site, &xlsx, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("第 2 行 B2 单元格（身份证号）：身份证号存成了数字"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !site
+            .path(&format!("{RECORDS}/2026-12-payouts.yaml"))
+            .exists()
+    );
 }

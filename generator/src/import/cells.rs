@@ -179,7 +179,7 @@ pub(crate) fn integer(value: &Value) -> Result<i64, String> {
 /// dates as `YYYY-MM-DD`.
 pub(crate) fn text(value: &Value) -> String {
     match value {
-        Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e18 => format!("{}", *n as i64),
         other => other.shown(),
     }
 }

@@ -454,6 +454,18 @@ fn read_rows(
                     }
                 }
                 ColumnType::IdNumber => {
+                    if let Value::Number(n) = value
+                        && n.abs() >= 1e15
+                    {
+                        return Err(refuse(
+                            format!(
+                                "{}：身份证号存成了数字（{}），Excel 只保留 15 位有效数字，后几位已经变成 0",
+                                place(row, sc),
+                                cells::text(value)
+                            ),
+                            "把这一列的单元格格式设为“文本”，照原件重新录入身份证号后再导入",
+                        ));
+                    }
                     let id = cells::text(value);
                     if privacy::is_masked_id(&id) {
                         id
