@@ -536,7 +536,7 @@ fn read_rows(
             if declared != *computed {
                 return Err(refuse(
                     format!(
-                        "{}的合计是 {declared}，各行相加是 {computed}，两者不符；没有写入任何文件",
+                        "{}的合计是 {declared}，各行相加是 {computed}，两者不符",
                         place(row, sc)
                     ),
                     "核对名单中每一行的金额和合计，改正表格后再导入",
