@@ -135,6 +135,20 @@ pub struct Column {
     pub values: Vec<String>,
 }
 
+impl ColumnType {
+    /// The type as the record's `data.json` names it. An ID-number column is text to whoever
+    /// reads the download: only the checks treat it apart.
+    pub fn published_name(self) -> &'static str {
+        match self {
+            ColumnType::Text | ColumnType::IdNumber => "text",
+            ColumnType::Person => "person",
+            ColumnType::Money => "money",
+            ColumnType::Date => "date",
+            ColumnType::Integer => "integer",
+        }
+    }
+}
+
 impl Column {
     pub fn is_person(&self) -> bool {
         self.ty == ColumnType::Person
