@@ -640,7 +640,7 @@ fn ods_and_xls_saved_by_libreoffice_import_to_the_same_record() {
                     profile.display()
                 ))
                 .args(["--headless", "--convert-to", format, "--outdir"])
-                .arg(&dir)
+                .arg(dir)
                 .arg(&xlsx)
                 .output()
                 .unwrap();
