@@ -688,3 +688,42 @@ fn an_id_number_that_excel_stored_as_a_number_is_refused_rather_than_masked_wron
             .exists()
     );
 }
+
+#[test]
+fn a_ledger_line_outside_the_month_or_with_both_amounts_is_refused_naming_it() {
+    let site = Site::example(YDT);
+    let fixtures = fixture_dir();
+    let csv = fixtures.path().join("2026-12-caiwu.csv");
+    let finance = |rows: &str| {
+        std::fs::write(&csv, format!("日期,摘要,收入,支出\n{rows}")).unwrap();
+        site.ydt(&[
+            "import",
+            csv.to_str().unwrap(),
+            "--kind",
+            "finance",
+            "--community",
+            "qingshui",
+        ])
+    };
+    let out = finance("2026-12-01,办公经费,100,\n2026-11-30,水费,,50\n");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("第 3 行 A3 单元格（日期）：2026-11-30 不在 2026-12 之内"),
+        "{}",
+        out.stderr
+    );
+    let out = finance("2026-12-01,办公经费,100,20\n");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("第 2 行：收入（元）、支出（元）只能填一个"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !site
+            .path(&format!("{RECORDS}/2026-12-finance.yaml"))
+            .exists()
+    );
+}

@@ -79,7 +79,9 @@ pub fn run(options: &Options) -> u8 {
         }
         Err(Refusal::Content(report)) => {
             report.print();
-            eprintln!("导入的记录没有通过检查，没有写入任何文件。");
+            eprintln!(
+                "导入的记录没有通过检查，没有写入任何文件（上面的行号是将要写入的记录文件里的，文件内容按表格数据行的顺序排列）。"
+            );
             EXIT_CONTENT
         }
     }

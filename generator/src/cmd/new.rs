@@ -99,7 +99,12 @@ pub fn skeleton(schema: &KindSchema, period: Period) -> String {
         };
         let lead = if first { "  - " } else { "    " };
         first = false;
-        let need = if c.required { "必填" } else { "可不填" };
+        let need = match (c.required, c.values.is_empty()) {
+            (true, true) => "必填".to_string(),
+            (false, true) => "可不填".to_string(),
+            (true, false) => format!("必填；可写：{}", c.values.join("、")),
+            (false, false) => format!("可不填；可写：{}", c.values.join("、")),
+        };
         s.push_str(&format!(
             "{lead}{}: {example}   # {}（{need}）\n",
             c.key, c.label

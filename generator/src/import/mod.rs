@@ -251,7 +251,7 @@ pub fn import(request: &Request) -> Result<Imported, Refusal> {
             .iter()
             .chain(community.public_phones.iter()),
     );
-    let read = read_rows(&request.file, &sheet, &header, &schema, &public)?;
+    let read = read_rows(&request.file, &sheet, &header, &schema, period, &public)?;
     let published = request.published.unwrap_or(request.today);
     let left_out: Vec<String> = header
         .columns
@@ -360,6 +360,7 @@ fn read_rows(
     sheet: &Sheet,
     header: &Header,
     schema: &KindSchema,
+    period: Period,
     public: &privacy::PublicNumbers,
 ) -> Result<ReadRows, Refusal> {
     let matched: Vec<(&header::SheetColumn, &crate::model::Column)> = schema
@@ -428,14 +429,21 @@ fn read_rows(
                     }
                     m.to_string()
                 }
-                ColumnType::Date => cells::date(value)
-                    .map_err(|why| {
+                ColumnType::Date => {
+                    let date = cells::date(value).map_err(|why| {
                         refuse(
                             format!("{}：{why}", place(row, sc)),
                             "改正这个单元格后再导入",
                         )
-                    })?
-                    .to_string(),
+                    })?;
+                    if col.in_period && Period::from(date) != period {
+                        return Err(refuse(
+                            format!("{}：{date} 不在 {period} 之内", place(row, sc)),
+                            "这一行应放进它所在月份的记录；日期写错了就改正后再导入",
+                        ));
+                    }
+                    date.to_string()
+                }
                 ColumnType::Integer => cells::integer(value)
                     .map_err(|why| {
                         refuse(
@@ -502,6 +510,29 @@ fn read_rows(
                 }
             };
             cells.push((col.key.clone(), written));
+        }
+        if !schema.one_of.is_empty() {
+            let filled = schema
+                .one_of
+                .iter()
+                .filter(|k| cells.iter().any(|(key, _)| key == *k))
+                .count();
+            if filled != 1 {
+                let labels: Vec<&str> = schema
+                    .one_of
+                    .iter()
+                    .filter_map(|k| schema.column(k).map(|c| c.label.as_str()))
+                    .collect();
+                return Err(refuse(
+                    format!(
+                        "{} 第 {} 行：{}只能填一个，这一行填了 {filled} 个",
+                        sheet_label(file, sheet),
+                        sheet.row_number(row),
+                        labels.join("、")
+                    ),
+                    "一笔收入、一笔支出各占一行",
+                ));
+            }
         }
         read.rows.push(RowOut {
             cells,
