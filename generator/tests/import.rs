@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 use ydt_test_support::site::Site;
 
 const YDT: &str = env!("CARGO_BIN_EXE_ydt");
@@ -118,11 +118,11 @@ fn write_roster_xlsx(path: &Path, total: f64) {
             .unwrap();
         sheet.write_string(r, 7, &p.address).unwrap();
     }
-    // Row 44 is blank; row 45 the total; then the signatures.
+    // Row 44 is blank; row 45 the total, a formula with the figure Excel shows; then the
+    // signatures.
     sheet.write_string(44, 0, "合计").unwrap();
-    sheet
-        .write_number_with_format(44, 6, total, &money)
-        .unwrap();
+    let sum = Formula::new("=SUM(G4:G43)").set_result(total.to_string());
+    sheet.write_formula_with_format(44, 6, sum, &money).unwrap();
     sheet
         .write_string(46, 0, "制表人：李*　审核人：王*")
         .unwrap();
@@ -612,11 +612,11 @@ fn an_existing_record_is_never_overwritten() {
     assert_eq!(site.read(&format!("{RECORDS}/2026-11-dibao.yaml")), before);
 }
 
-/// The generated workbook opens in LibreOffice, and what LibreOffice saves as .ods and .xls
-/// imports to the same record. Needs `soffice` (Debian's libreoffice-calc); without it the test
+/// The generated workbook opens in LibreOffice, and what LibreOffice saves as .ods, .xls and
+/// .csv imports to the same record. Needs `soffice` (Debian's libreoffice-calc); without it the test
 /// says so and checks nothing.
 #[test]
-fn ods_and_xls_saved_by_libreoffice_import_to_the_same_record() {
+fn ods_xls_and_csv_saved_by_libreoffice_import_to_the_same_record() {
     if std::process::Command::new("soffice")
         .arg("--version")
         .output()
@@ -629,8 +629,13 @@ fn ods_and_xls_saved_by_libreoffice_import_to_the_same_record() {
     let dir = fixtures.path();
     let xlsx = dir.join("roster.xlsx");
     write_roster_xlsx(&xlsx, roster_total(&roster()));
+    // CSV in UTF-8 (token 76), comma-separated, `"` quoted; the others as LibreOffice's defaults.
+    let filter = |format: &str| match format {
+        "csv" => "csv:Text - txt - csv (StarCalc):44,34,76".to_string(),
+        other => other.to_string(),
+    };
     let mut records = Vec::new();
-    for format in ["xlsx", "ods", "xls"] {
+    for format in ["xlsx", "ods", "xls", "csv"] {
         let file = dir.join(format!("roster.{format}"));
         if format != "xlsx" {
             let profile = dir.join("lo-profile");
@@ -639,7 +644,7 @@ fn ods_and_xls_saved_by_libreoffice_import_to_the_same_record() {
                     "-env:UserInstallation=file://{}",
                     profile.display()
                 ))
-                .args(["--headless", "--convert-to", format, "--outdir"])
+                .args(["--headless", "--convert-to", &filter(format), "--outdir"])
                 .arg(dir)
                 .arg(&xlsx)
                 .output()
@@ -655,6 +660,7 @@ fn ods_and_xls_saved_by_libreoffice_import_to_the_same_record() {
     }
     assert_eq!(records[0], records[1], "ods");
     assert_eq!(records[0], records[2], "xls");
+    assert_eq!(records[0], records[3], "csv");
 }
 
 #[test]
