@@ -1,7 +1,8 @@
 //! Walks `<root>/content/` and reads the clerks' files into the [`model`](crate::model): the site,
 //! its communities, their records and notices. Loading types every value and reports each problem
 //! it meets with its position, then keeps going; checks that compare values with each other
-//! (totals, privacy, completeness) are in [`checks`](crate::checks).
+//! (totals, privacy, completeness) are in [`checks`](crate::checks). Walking the tree, it also
+//! names every file that is not content (a roster `.xlsx` in `records/`, an image, a web page).
 
 pub(crate) mod kinds;
 pub(crate) mod markdown;
