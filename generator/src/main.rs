@@ -54,6 +54,8 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// 把表格（.xlsx、.xls、.ods、.csv）导入为一条公开记录：姓名、身份证号打码，电话、银行卡号等列不写入
+    Import(ydt::cmd::import::Options),
     /// Preview the site on 127.0.0.1 with live reload; /api/* answers over a local case store.
     Serve {
         #[arg(long, default_value = ".")]
@@ -106,6 +108,7 @@ fn main() -> ExitCode {
             period,
             root,
         } => ydt::cmd::new::run(&root, &kind, &community, period.as_deref()),
+        Command::Import(options) => ydt::cmd::import::run(&options),
         Command::Serve { root, port } => ydt::cmd::serve::run(&root, port),
         #[cfg(feature = "dynamodb")]
         Command::Report(options) => ydt::cmd::report::run(&options),

@@ -109,6 +109,9 @@ pub enum ColumnType {
     Money,
     Date,
     Integer,
+    /// A resident ID number: only the masked shape is accepted (`340104********1234`).
+    #[serde(rename = "id_number")]
+    IdNumber,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -126,6 +129,24 @@ pub struct Column {
     /// Date columns only: the date must fall in the record's period.
     #[serde(default)]
     pub in_period: bool,
+    /// Text columns only: when given, the only values a cell may hold (三资 `category`: 资产, 资源,
+    /// 资金).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+impl ColumnType {
+    /// The type as the record's `data.json` names it. An ID-number column is text to whoever
+    /// reads the download: only the checks treat it apart.
+    pub fn published_name(self) -> &'static str {
+        match self {
+            ColumnType::Text | ColumnType::IdNumber => "text",
+            ColumnType::Person => "person",
+            ColumnType::Money => "money",
+            ColumnType::Date => "date",
+            ColumnType::Integer => "integer",
+        }
+    }
 }
 
 impl Column {
@@ -421,13 +442,11 @@ impl Community {
             let schema = kinds.get(&record.kind);
             for row in &record.rows {
                 for (key, cell) in &row.cells {
-                    let person = schema
-                        .and_then(|k| k.column(key))
-                        .is_some_and(|col| col.is_person());
-                    let how = if person && !record.full_names {
-                        PublishedAs::MaskedName
-                    } else {
-                        PublishedAs::Plain
+                    let ty = schema.and_then(|k| k.column(key)).map(|col| col.ty);
+                    let how = match ty {
+                        Some(ColumnType::Person) if !record.full_names => PublishedAs::MaskedName,
+                        Some(ColumnType::IdNumber) => PublishedAs::MaskedId,
+                        _ => PublishedAs::Plain,
                     };
                     out.push((&cell.text, how));
                 }
@@ -476,6 +495,8 @@ pub enum PublishedAs {
     Plain,
     /// A payout recipient's name: must be masked (`张*`).
     MaskedName,
+    /// A value of an ID-number column: only the masked shape (`340104********1234`).
+    MaskedId,
 }
 
 #[cfg(test)]

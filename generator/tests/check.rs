@@ -597,3 +597,122 @@ fn github_format_prints_one_annotation_per_problem() {
         out.stderr
     );
 }
+
+const GONGCHENG: &str = "content/communities/cuizhuyuan/records/2026-11-gongcheng.yaml";
+const SANZI: &str = "content/communities/cuizhuyuan/records/2026-11-sanzi.yaml";
+const QINGSHUI_DIBAO: &str = "content/communities/qingshui/records/2026-11-dibao.yaml";
+
+#[test]
+fn a_period_that_is_not_the_month_of_the_file_name_is_refused() {
+    let site = Site::example(YDT);
+    site.edit(CAIWU, "period: \"2026-11\"", "period: \"2026-10\"");
+    let out = site.check();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_error_at(
+        CAIWU,
+        site.position_of(CAIWU, "\"2026-10\""),
+        "文件名 2026-11-caiwu.yaml 却是 2026-11 的",
+    );
+    assert!(
+        out.stderr.contains("改成 period: \"2026-11\""),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn enumerated_columns_take_only_their_listed_values_and_the_help_lists_them() {
+    let site = Site::example(YDT);
+    site.edit(GONGCHENG, "status: 已竣工", "status: 在建");
+    site.edit(SANZI, "category: 资产", "category: 房屋");
+    site.edit(SANZI, "use: 出租", "use: 租给超市");
+    let out = site.check();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_error_at(
+        GONGCHENG,
+        site.position_of(GONGCHENG, "在建"),
+        "“在建”不在其中",
+    );
+    out.assert_error_at(
+        GONGCHENG,
+        site.position_of(GONGCHENG, "在建"),
+        "招标中、施工中、已竣工、已验收",
+    );
+    out.assert_error_at(SANZI, site.position_of(SANZI, "房屋"), "资产、资源、资金");
+    out.assert_error_at(
+        SANZI,
+        site.position_of(SANZI, "租给超市"),
+        "出租、自用、闲置、公益使用",
+    );
+}
+
+#[test]
+fn an_id_number_column_accepts_only_the_masked_shape() {
+    let site = Site::example(YDT);
+    // Half masked: the guard sees no whole ID, but the column wants first 6 and last 4 only.
+    site.edit(
+        QINGSHUI_DIBAO,
+        "id_number: 340111********4670",
+        "id_number: 3401111980****4670",
+    );
+    let out = site.check();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_error_at(
+        QINGSHUI_DIBAO,
+        site.position_of(QINGSHUI_DIBAO, "3401111980****4670"),
+        "身份证号一栏只能填写打码后的号码",
+    );
+    assert!(out.stderr.contains("340111********4670"), "{}", out.stderr);
+}
+
+#[test]
+fn identifiers_in_the_spellings_clerks_use_fail_the_build() {
+    let site = Site::example(YDT);
+    let id = valid_id("34010419800101123");
+    let spaced = format!("{}\u{3000}{}", &id[..14], &id[14..]);
+    site.edit(
+        GAOLING,
+        "note: 本月新增，年满80周岁",
+        "note: 本月新增，原证号340104800101123",
+    );
+    site.edit(
+        CAIWU,
+        "summary: 支付社区用房10月水费",
+        &format!("summary: 支付水费，经办人（139）5678—1234，证件 {spaced}"),
+    );
+    let out = site.build();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_error_at(
+        GAOLING,
+        site.position_of(GAOLING, "340104800101123"),
+        "resident ID",
+    );
+    out.assert_error_at(CAIWU, site.position_of(CAIWU, "139）5678—1234"), "mobile");
+    out.assert_error_at(CAIWU, site.position_of(CAIWU, &spaced), "resident ID");
+}
+
+#[test]
+fn a_spreadsheet_or_any_other_file_that_is_not_content_is_an_error_naming_it() {
+    let site = Site::example(YDT);
+    let roster = "content/communities/cuizhuyuan/records/低保名册.xlsx";
+    std::fs::write(site.path(roster), b"PK\x03\x04 not really a workbook").unwrap();
+    site.write("content/page.html", "BROKEN");
+    site.write("content/communities/binhu/photo.jpg", "");
+    site.write("content/communities/binhu/records/.gitkeep", "");
+    let out = site.check();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.assert_error_at(roster, (1, 1), "不是公开内容");
+    assert!(out.stderr.contains("ydt import"), "{}", out.stderr);
+    out.assert_error_at("content/page.html", (1, 1), "不是公开内容");
+    out.assert_error_at(
+        "content/communities/binhu/photo.jpg",
+        (1, 1),
+        "不是公开内容",
+    );
+    assert_eq!(
+        out.stderr.matches("不是公开内容").count(),
+        3,
+        "{}",
+        out.stderr
+    );
+}

@@ -211,6 +211,158 @@ fn the_privacy_guard_never_flags_a_masked_identifier() {
         .unwrap();
 }
 
+/// A separator a clerk might type between the digit groups of one number: spaces of every width,
+/// no-break spaces, hyphens and long dashes, dots, and runs such as ` - `.
+fn separator() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(" ".to_string()),
+        Just("\u{3000}".to_string()), // ideographic space
+        Just("\u{a0}".to_string()),   // no-break space
+        Just("\u{2002}".to_string()), // en space
+        Just("\u{2009}".to_string()), // thin space
+        Just("\u{202f}".to_string()), // narrow no-break space
+        Just("-".to_string()),
+        Just("－".to_string()),
+        Just("\u{2013}".to_string()), // en dash
+        Just("—".to_string()),        // em dash
+        Just("\u{2212}".to_string()), // minus sign
+        Just(".".to_string()),
+        Just("·".to_string()),
+        Just(" - ".to_string()),
+        Just(" — ".to_string()),
+    ]
+}
+
+/// Splits `digits` at `cuts` and joins the parts with `sep` (a dot must join three parts or
+/// more, or it reads as a decimal point: the callers' splits always make three or more when
+/// a dot is drawn, or use parentheses).
+fn joined(digits: &str, cuts: &[usize], sep: &str) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for &cut in cuts {
+        out.push_str(&digits[last..cut]);
+        out.push_str(sep);
+        last = cut;
+    }
+    out.push_str(&digits[last..]);
+    out
+}
+
+/// A 15-digit first-generation ID: a province's area code, a YYMMDD birth date, a sequence.
+fn short_id() -> impl Strategy<Value = String> {
+    (
+        prop_oneof![Just(11u32), Just(34), Just(44), Just(65), Just(82)],
+        0u32..10000,
+        0u32..100,
+        1u32..=12,
+        1u32..=28,
+        0u32..1000,
+    )
+        .prop_map(|(province, area, yy, month, day, sequence)| {
+            format!("{province:02}{area:04}{yy:02}{month:02}{day:02}{sequence:03}")
+        })
+}
+
+/// Every spelling of an identifier that round 2 of the guard reads through.
+fn new_spelling() -> impl Strategy<Value = String> {
+    let id_splits = prop_oneof![
+        Just(vec![6]),            // 6 + 12
+        Just(vec![14]),           // 14 + 4
+        Just(vec![6, 14]),        // 6-8-4
+        Just(vec![4, 8, 12, 16]), // groups of four
+        Just(vec![6, 10, 14]),    // 6-4-4-4
+    ];
+    let id = (resident_id(), id_splits, separator()).prop_map(|(id, cuts, sep)| {
+        let sep = if sep == "." && cuts.len() == 1 {
+            " ".to_string()
+        } else {
+            sep
+        };
+        joined(&id, &cuts, &sep)
+    });
+    let parenthesised_id = resident_id().prop_map(|id| format!("({}){}", &id[..6], &id[6..]));
+    let short = (
+        short_id(),
+        prop_oneof![Just(vec![]), Just(vec![6, 12])],
+        separator(),
+    )
+        .prop_map(|(id, cuts, sep)| joined(&id, &cuts, &sep));
+    let mobile = ("1[3-9][0-9]", "[0-9]{4}", "[0-9]{4}", separator(), 0..4u8).prop_map(
+        |(a, b, c, sep, style)| match style {
+            0 => format!("{a}{sep}{b}{sep}{c}"),
+            1 => format!("({a}){b}{c}"),
+            2 => format!("（{a}）{b}{sep}{c}"),
+            _ => format!("+86 ({a}) {b}{sep}{c}"),
+        },
+    );
+    let card = (bank_card(), separator()).prop_map(|(card, sep)| {
+        let cuts: Vec<usize> = (4..card.len()).step_by(4).collect();
+        joined(&card, &cuts, &sep)
+    });
+    prop_oneof![id, parenthesised_id, short, mobile, card]
+}
+
+#[test]
+fn the_privacy_guard_reads_through_every_separator_a_clerk_types() {
+    let mut runner = TestRunner::new(config(1000));
+    let case = (chinese(20), new_spelling(), chinese(20), any::<bool>());
+    runner
+        .run(&case, |(before, spelling, after, wide)| {
+            let spelling = if wide {
+                full_width(&spelling)
+            } else {
+                spelling
+            };
+            let text = format!("{before}{spelling}{after}");
+            let start = before.len();
+            let end = start + spelling.len();
+            let findings = scan(&text, &PublicNumbers::default());
+            // The finding lies inside the spelling and covers all but its edges (a leading
+            // parenthesis or `+86`).
+            prop_assert!(
+                findings.iter().any(|f| f.range.start >= start
+                    && f.range.start <= start + 6
+                    && f.range.end >= end - 4),
+                "{spelling:?} not found in {text}: {findings:?}"
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_privacy_guard_lets_benign_numbers_pass_however_they_are_separated() {
+    let mut runner = TestRunner::new(config(1000));
+    let benign = prop_oneof![
+        // An office landline with its area code.
+        ("0[1-9][0-9]{1,2}", "[2-8][0-9]{6,7}", separator())
+            .prop_map(|(area, number, sep)| format!("({area}){sep}{number}")),
+        // An amount with thousands separators, to the fen.
+        (1u32..1000, 0u32..1000, 0u32..1000, 0u32..100)
+            .prop_map(|(a, b, c, fen)| format!("{a},{b:03},{c:03}.{fen:02}元")),
+        // A document number.
+        (2000u32..2100, 1u32..300).prop_map(|(year, n)| format!("弋纪〔{year}〕{n}号")),
+        // A date.
+        (2000u32..2100, 1u32..=12, 1u32..=28, separator())
+            .prop_map(|(y, m, d, sep)| format!("{y}{sep}{m:02}{sep}{d:02}")),
+        // A masked ID, however separated.
+        (resident_id(), separator()).prop_map(|(id, sep)| format!(
+            "{}{sep}********{sep}{}",
+            &id[..6],
+            &id[14..]
+        )),
+    ];
+    let case = (chinese(20), benign, chinese(20));
+    runner
+        .run(&case, |(before, benign, after)| {
+            let text = format!("{before}{benign}{after}");
+            let findings = scan(&text, &PublicNumbers::default());
+            prop_assert!(findings.is_empty(), "{text}: {findings:?}");
+            Ok(())
+        })
+        .unwrap();
+}
+
 // ---- the content loaders ----
 
 /// One copy of the example site for the loader properties: one file in it is rewritten per case.

@@ -110,11 +110,22 @@ fn guard_texts(
                     .with_help("mask it (e.g. 340104********1234, 138****1234), or list an office number under public_phones"),
             );
         }
+        if how == PublishedAs::MaskedId && !privacy::is_masked_id(&text.value) {
+            let example =
+                privacy::mask_id(&text.value).unwrap_or_else(|| "340104********1234".to_string());
+            report.push(
+                Diagnostic::error(
+                    text.span.clone(),
+                    format!("身份证号一栏只能填写打码后的号码，“{}”不是", text.value),
+                )
+                .with_help(format!("只留前 6 位和后 4 位，中间换成 *，如 {example}")),
+            );
+        }
         if how == PublishedAs::MaskedName && !privacy::is_masked_name(&text.value) {
             report.push(
                 Diagnostic::error(text.span.clone(), format!("recipient name `{}` is not masked", text.value)).with_help(format!(
                     "write it as {}; if the rules require full names, add `full_names: true` to the record",
-                    privacy::suggest_masked_name(&text.value)
+                    privacy::mask_name(&text.value)
                 )),
             );
         }

@@ -8,10 +8,14 @@
 //! of a [`Finding`] into positions in their source file), nor whether a record is allowed to
 //! publish full names: it only answers questions about strings.
 //!
-//! Text is read the way a resident reads it: full-width digits (`１３９…`), the full-width plus
-//! and minus and the ideographic space count as their ASCII counterparts. A number may be written
-//! in groups separated by a single space or dash (`139 5512 3456`, `6222-0202-…`), but a digit
-//! run that is part of a longer run or of a decimal amount is never read as an identifier.
+//! Text is read the way a resident reads it: full-width digits (`１３９…`) count as digits, and
+//! whatever a clerk types between the digits of one number — spaces of every width, no-break
+//! spaces, dashes and long dashes, dots, parentheses — is read through (`139—5678—1234`,
+//! `(139)56781234`, `3401 0419 8001 0112 34`). A digit run that is part of a longer run, or of a
+//! decimal amount (`1234.50`), is never read as an identifier.
+//!
+//! It also owns the one rule for masking: [`mask_name`] and [`mask_id`] are what `ydt import`
+//! writes, what the checks suggest, and what docs/clerks.md quotes.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -21,7 +25,8 @@ use ydt_function::clock::days_in_month;
 /// What kind of personal identifier a [`Finding`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdentifierKind {
-    /// An 18-digit resident ID number with a valid check digit.
+    /// A resident ID number: 18 digits with a valid check digit, or the first-generation 15
+    /// digits (area code, YYMMDD birth date, sequence).
     ResidentId,
     /// A mainland mobile number, `1[3-9]` and nine more digits, with or without `+86`.
     Mobile,
@@ -36,6 +41,15 @@ impl IdentifierKind {
             IdentifierKind::ResidentId => "unmasked resident ID number (身份证号)",
             IdentifierKind::Mobile => "unmasked mobile number (手机号)",
             IdentifierKind::BankCard => "unmasked bank card number (银行卡号)",
+        }
+    }
+
+    /// The same, in the words of a message to a clerk.
+    pub fn describe_zh(self) -> &'static str {
+        match self {
+            IdentifierKind::ResidentId => "未打码的身份证号",
+            IdentifierKind::Mobile => "未打码的手机号",
+            IdentifierKind::BankCard => "未打码的银行卡号",
         }
     }
 
@@ -143,22 +157,85 @@ pub fn is_masked_name(name: &str) -> bool {
     stars > 0 && stars < name.chars().count()
 }
 
-/// The masked form to suggest in help text: the surname kept, and for names of three or more
-/// characters the last character too (`张三` → `张*`, `欧阳明` → `欧*明`, `司马相如` → `司**如`).
-pub fn suggest_masked_name(name: &str) -> String {
-    let chars: Vec<char> = name.trim().chars().collect();
-    match chars.len() {
-        0 => String::new(),
-        1 => "*".to_string(),
-        2 => format!("{}*", chars[0]),
-        n => {
-            let mut masked = String::new();
-            masked.push(chars[0]);
-            masked.extend(std::iter::repeat_n('*', n - 2));
-            masked.push(chars[n - 1]);
-            masked
+/// Two-character surnames (复姓) that [`mask_name`] keeps whole.
+pub const COMPOUND_SURNAMES: [&str; 30] = [
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "轩辕", "令狐", "端木", "澹台", "万俟", "闻人", "南宫", "西门", "独孤", "百里", "呼延",
+    "申屠", "太史", "钟离", "公羊", "赫连", "完颜",
+];
+
+/// The masking rule for a person's name, the one `ydt import` applies and the checks suggest:
+/// keep the surname (one character, or a 复姓 from [`COMPOUND_SURNAMES`]); of the given name keep
+/// its last character when it has two or more, and write `*` for the rest.
+/// `张三` → `张*`, `张三明` → `张*明`, `欧阳明` → `欧阳*`, `欧阳明辉` → `欧阳*辉`.
+pub fn mask_name(name: &str) -> String {
+    let name = name.trim();
+    let chars: Vec<char> = name.chars().collect();
+    let compound = chars.len() > 2 && COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s));
+    let surname_len = match chars.len() {
+        0 => return String::new(),
+        1 => return "*".to_string(),
+        _ if compound => 2,
+        _ => 1,
+    };
+    let (surname, given) = chars.split_at(surname_len);
+    let mut masked: String = surname.iter().collect();
+    match given {
+        [] => {}
+        [_] => masked.push('*'),
+        [.., last] => {
+            masked.extend(std::iter::repeat_n('*', given.len() - 1));
+            masked.push(*last);
         }
     }
+    masked
+}
+
+/// The masking rule for a resident ID number: the first 6 digits (the area) and the last 4 kept,
+/// `*` between: `340104********1234` (15-digit IDs: `340104*****1234`). Separators are dropped and
+/// a lower-case check `x` is written `X`. `None` when `written` is not 15 or 18 characters of an
+/// ID number (digits, and `X` last).
+pub fn mask_id(written: &str) -> Option<String> {
+    let id = compact_id(written);
+    let n = id.len();
+    let shaped = (n == 15 || n == 18)
+        && id
+            .bytes()
+            .take(n - 1)
+            .all(|b| b.is_ascii_digit() || b == b'*')
+        && id
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'X' || b == b'*');
+    if !shaped {
+        return None;
+    }
+    Some(format!(
+        "{}{}{}",
+        &id[..6],
+        "*".repeat(n - 10),
+        &id[n - 4..]
+    ))
+}
+
+/// Whether a value of an ID-number column is written in the masked shape [`mask_id`] gives:
+/// 15 or 18 characters, `*` in every place but the first 6 and the last 4.
+pub fn is_masked_id(written: &str) -> bool {
+    let id = compact_id(written);
+    mask_id(&id).is_some_and(|masked| {
+        id.bytes()
+            .zip(masked.bytes())
+            .all(|(written, rule)| rule != b'*' || written == b'*')
+    })
+}
+
+/// An ID as its characters only: folded, separators dropped, `x` as `X`.
+fn compact_id(written: &str) -> String {
+    written
+        .chars()
+        .map(fold)
+        .filter(|&c| !is_separator(c))
+        .collect()
 }
 
 fn is_star(c: char) -> bool {
@@ -193,13 +270,38 @@ fn fold(c: char) -> char {
     match c {
         '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
         '＋' => '+',
-        '－' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => '-',
-        '\u{3000}' | '\u{a0}' => ' ',
         'Ｘ' | 'ｘ' | 'x' => 'X',
         '＊' => '*',
         '．' => '.',
+        // A middle dot is never a decimal point: read it as a space.
+        '·' | '・' | '･' => ' ',
+        '（' | '﹙' => '(',
+        '）' | '﹚' => ')',
+        c if is_dash(c) => '-',
+        c if c.is_whitespace() => ' ',
         _ => c,
     }
+}
+
+/// Hyphens, dashes and minus signs of every width, as typed by an input method or pasted from
+/// Word: `-` `‐` `‑` `‒` `–` `—` `―` `−` `－` `﹣` `﹘` `⸺`.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{fe58}'
+                | '\u{fe63}'
+                | '\u{ff0d}'
+                | '\u{2e3a}'
+                | '\u{2e3b}'
+    )
+}
+
+/// After [`fold`]: what a clerk types between the digit groups of one number.
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '.' | '(' | ')')
 }
 
 /// Digits only, with a mobile's country prefix dropped: the form public numbers are compared in.
@@ -242,7 +344,7 @@ impl Group {
 
 fn digit_groups(chars: &[Char]) -> Vec<Group> {
     let is_digit = |i: usize| chars.get(i).is_some_and(|ch| ch.c.is_ascii_digit());
-    let mut groups = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if !is_digit(i) {
@@ -257,29 +359,68 @@ fn digit_groups(chars: &[Char]) -> Vec<Group> {
             && !chars
                 .get(i + 1)
                 .is_some_and(|ch| ch.c.is_ascii_alphanumeric());
-        let dot_before = start >= 2 && chars[start - 1].c == '.' && is_digit(start - 2);
-        let dot_after = chars.get(i).is_some_and(|ch| ch.c == '.') && is_digit(i + 1);
         groups.push(Group {
             chars: start..i,
             x_after,
-            decimal: dot_before || dot_after,
+            decimal: false,
         });
+    }
+    // A lone dot between two groups that nothing else joins is a decimal point (`1234.50`,
+    // `13955123456.78`): both stand alone. Dots in a longer chain (`139.5678.1234`,
+    // `(139)5678.1234`) are separators.
+    let joints: Vec<Joint> = groups
+        .windows(2)
+        .map(|pair| joint(chars, &pair[0], &pair[1]))
+        .collect();
+    for k in 0..joints.len() {
+        let lone_dot = joints[k] == Joint::Dot
+            && (k == 0 || joints[k - 1] == Joint::None)
+            && joints.get(k + 1).is_none_or(|j| *j == Joint::None);
+        if lone_dot {
+            groups[k].decimal = true;
+            groups[k + 1].decimal = true;
+        }
     }
     groups
 }
 
-/// Splits groups into chains of groups joined by exactly one space or dash: the ways people
-/// write a number in parts. Decimal groups stand alone and are dropped.
+/// What lies between two digit groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Joint {
+    /// Nothing that joins them: letters, commas, a long run.
+    None,
+    /// Exactly one dot.
+    Dot,
+    /// A short run of separators.
+    Separators,
+}
+
+fn joint(chars: &[Char], a: &Group, b: &Group) -> Joint {
+    let gap = &chars[a.chars.end..b.chars.start];
+    if gap.len() == 1 && gap[0].c == '.' {
+        Joint::Dot
+    } else if (1..=MAX_SEPARATOR_RUN).contains(&gap.len())
+        && gap.iter().all(|ch| is_separator(ch.c))
+    {
+        Joint::Separators
+    } else {
+        Joint::None
+    }
+}
+
+/// Most separator characters between two groups of one number: `) ` and ` - ` are typed, longer
+/// runs separate different things.
+const MAX_SEPARATOR_RUN: usize = 3;
+
+/// Splits groups into chains of groups joined by a short run of separators (spaces, dashes,
+/// dots, parentheses): the ways people write a number in parts. Decimal groups stand alone; a
+/// decimal number is dropped.
 fn chains<'g>(groups: &'g [Group], chars: &[Char]) -> Vec<&'g [Group]> {
     let mut chains = Vec::new();
     let mut start = 0;
     for i in 0..groups.len() {
         let joined_to_next = groups.get(i + 1).is_some_and(|next| {
-            let gap = groups[i].chars.end;
-            !groups[i].decimal
-                && !next.decimal
-                && next.chars.start == gap + 1
-                && matches!(chars[gap].c, ' ' | '-')
+            !groups[i].decimal && !next.decimal && joint(chars, &groups[i], next) != Joint::None
         });
         if !joined_to_next {
             let chain = &groups[start..=i];
@@ -319,7 +460,8 @@ fn collect_candidates(chain: &[Group], chars: &[Char], out: &mut Vec<Candidate>)
             let span = parts[0].chars.start..parts[parts.len() - 1].chars.end;
             let lens: Vec<usize> = parts.iter().map(Group::len).collect();
 
-            if let Some(candidate) = resident_id(&digits, &lens, parts, span.clone()) {
+            let whole = s == 0 && e == chain.len() - 1;
+            if let Some(candidate) = resident_id(&digits, &lens, parts, whole, span.clone()) {
                 out.push(candidate);
             }
             if is_card_shape(&lens) && is_luhn_valid(&digits) {
@@ -340,14 +482,27 @@ fn resident_id(
     digits: &str,
     lens: &[usize],
     parts: &[Group],
+    whole: bool,
     span: Range<usize>,
 ) -> Option<Candidate> {
-    // 18 digits, or 17 and a check `X`; in one run or as 6-8-4 (region, birth date, sequence).
     let with_x = digits.len() == 17 && parts[parts.len() - 1].x_after;
-    if !(digits.len() == 18 || with_x) {
+    // Written in one run or in groups of three digits or more (6+12, 14+4, 6-8-4, fours); the
+    // last group may be short (`… 1231 002 X`). Ones and twos are dates and list numbers.
+    let (_, leading) = lens.split_last().expect("a chain has at least one group");
+    if !leading.iter().all(|&l| l >= 3) {
         return None;
     }
-    if !(lens.len() == 1 || (lens[..2] == [6, 8] && lens.len() == 3)) {
+    if digits.len() == 15 {
+        // First generation: no check digit, so only a whole chain counts, with a real area code
+        // and birth date.
+        return (whole && has_plausible_area(digits) && has_plausible_short_birth_date(digits))
+            .then(|| Candidate {
+                chars: span,
+                kind: IdentifierKind::ResidentId,
+                canonical: digits.to_string(),
+            });
+    }
+    if !(digits.len() == 18 || with_x) {
         return None;
     }
     let mut id = digits.to_string();
@@ -364,6 +519,26 @@ fn resident_id(
         kind: IdentifierKind::ResidentId,
         canonical: id,
     })
+}
+
+/// The first two digits of an ID are a province (GB/T 2260): 11–15, 21–23, 31–37, 41–46,
+/// 50–54, 61–65, and 71, 81, 82 (Taiwan, Hong Kong, Macao).
+fn has_plausible_area(id: &str) -> bool {
+    let Ok(province) = id[..2].parse::<u32>() else {
+        return false;
+    };
+    matches!(province, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81 | 82)
+}
+
+/// Digits 7–12 of a 15-digit ID are the birth date YYMMDD, in the 1900s.
+fn has_plausible_short_birth_date(id: &str) -> bool {
+    let number = |r: Range<usize>| id[r].parse::<u32>().ok();
+    let (Some(yy), Some(month), Some(day)) = (number(6..8), number(8..10), number(10..12)) else {
+        return false;
+    };
+    let year = 1900 + yy;
+    (1..=12).contains(&month)
+        && (1..=u32::from(days_in_month(year as u16, month as u8))).contains(&day)
 }
 
 /// GB 11643: the 18th character is the ISO 7064 MOD 11-2 check of the first 17 digits.
@@ -848,12 +1023,145 @@ mod tests {
     }
 
     #[test]
-    fn suggested_masks_are_masked() {
-        assert_eq!(suggest_masked_name("张三"), "张*");
-        assert_eq!(suggest_masked_name("欧阳明"), "欧*明");
-        assert_eq!(suggest_masked_name("司马相如"), "司**如");
-        for name in ["张三", "欧阳明", "司马相如", "阿依古丽·买买提"] {
-            assert!(is_masked_name(&suggest_masked_name(name)), "{name}");
+    fn names_are_masked_by_the_one_rule() {
+        for (name, masked) in [
+            ("张三", "张*"),
+            ("张三明", "张*明"),
+            ("欧阳明", "欧阳*"),
+            ("欧阳明辉", "欧阳*辉"),
+            ("司马相如", "司马*如"),
+            ("欧阳", "欧*"),
+            ("李", "*"),
+            (" 王小二 ", "王*二"),
+            ("阿依古丽", "阿**丽"),
+        ] {
+            assert_eq!(mask_name(name), masked, "{name}");
+        }
+        for name in ["张三", "欧阳明", "司马相如", "阿依古丽·买买提", "欧阳"] {
+            assert!(is_masked_name(&mask_name(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn ids_are_masked_to_the_first_six_and_last_four() {
+        assert_eq!(
+            mask_id("340104198001011234").as_deref(),
+            Some("340104********1234")
+        );
+        assert_eq!(
+            mask_id("34010419800101123x").as_deref(),
+            Some("340104********123X")
+        );
+        assert_eq!(
+            mask_id("340104 1980 0101 1234").as_deref(),
+            Some("340104********1234")
+        );
+        assert_eq!(
+            mask_id("340104800101123").as_deref(),
+            Some("340104*****1123")
+        );
+        assert_eq!(mask_id("12345"), None);
+        assert_eq!(mask_id("张三"), None);
+    }
+
+    #[test]
+    fn an_id_column_takes_only_the_masked_shape() {
+        for ok in [
+            "340104********1234",
+            "340104********123X",
+            "340104*****1123",
+            "34010*********1234",
+        ] {
+            assert!(is_masked_id(ok), "{ok}");
+        }
+        for bad in [
+            "340104198001011234",
+            "3401041980****1234",
+            "1101051949****002X",
+            "340104*******1234",
+            "待补",
+        ] {
+            assert!(!is_masked_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn separators_a_clerk_types_between_digits_are_read_through() {
+        let number = id("34010419800101123");
+        for grouped in [
+            format!("{} {}", &number[..6], &number[6..]),
+            format!("{} {}", &number[..14], &number[14..]),
+            format!("{}\u{3000}{}", &number[..14], &number[14..]),
+            in_groups_of_four(&number),
+            format!("{}-{}-{}", &number[..6], &number[6..14], &number[14..]),
+            format!("{}—{}—{}", &number[..6], &number[6..14], &number[14..]),
+            format!("({}){}", &number[..6], &number[6..]),
+            format!("{}.{}.{}", &number[..6], &number[6..14], &number[14..]),
+            format!(
+                "{}\u{2009}{}\u{202f}{}",
+                &number[..6],
+                &number[6..14],
+                &number[14..]
+            ),
+        ] {
+            let text = format!("证件号码:{grouped},");
+            // The finding runs from the first digit to the last.
+            let digits = grouped.trim_start_matches('(');
+            assert_eq!(found(&text), [(digits, ResidentId)], "{grouped}");
+        }
+        for written in [
+            "139—5678—1234",
+            "139–5678–1234",
+            "139 - 5678 - 1234",
+            "(139)56781234",
+            "（139）5678 1234",
+            "139.5678.1234",
+            "139\u{2002}5678\u{2002}1234",
+            "+86 (139) 5678-1234",
+        ] {
+            let text = format!("联系电话:{written}。");
+            let digits = written.trim_start_matches(['(', '（']);
+            assert_eq!(found(&text), [(digits, Mobile)], "{written}");
+        }
+    }
+
+    #[test]
+    fn first_generation_fifteen_digit_ids_are_found() {
+        for written in ["340104800101123", "110105491231002", "340104 800101 123"] {
+            let text = format!("原身份证号{written}(一代证)");
+            assert_eq!(found(&text), [(written, ResidentId)], "{written}");
+        }
+        // Not a province, not a date: order and batch numbers pass.
+        for benign in [
+            "202612010001234",
+            "341104801301123",
+            "340104800230123",
+            "3401048001011234",
+        ] {
+            assert!(
+                !found(benign).iter().any(|(_, k)| *k == ResidentId),
+                "{benign}: {:?}",
+                found(benign)
+            );
+        }
+    }
+
+    #[test]
+    fn benign_look_alikes_still_pass() {
+        for text in [
+            "340104********1234",
+            "办公电话 (0551) 6352-1234",
+            "0551—63521234",
+            "订单号 2026120100012346",
+            "批次号 PC-2026-1201-0042",
+            "合计 1,127,000.00 元",
+            "金额 12 345.50",
+            "13955123456.78",
+            "弋纪〔2026〕15号",
+            "第1.2.3条",
+            "2026.12.01 至 2026.12.31",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
     }
 

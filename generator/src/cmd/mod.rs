@@ -5,6 +5,7 @@
 pub mod build;
 pub mod cases;
 pub mod check;
+pub mod import;
 pub mod new;
 #[cfg(feature = "dynamodb")]
 pub mod report;

@@ -94,11 +94,17 @@ pub fn skeleton(schema: &KindSchema, period: Period) -> String {
             ColumnType::Date => format!("{period}-01"),
             ColumnType::Integer => "0".to_string(),
             ColumnType::Person => "张*".to_string(),
-            ColumnType::Text => String::new(),
+            ColumnType::IdNumber => "340104********1234".to_string(),
+            ColumnType::Text => c.values.first().cloned().unwrap_or_default(),
         };
         let lead = if first { "  - " } else { "    " };
         first = false;
-        let need = if c.required { "必填" } else { "可不填" };
+        let need = match (c.required, c.values.is_empty()) {
+            (true, true) => "必填".to_string(),
+            (false, true) => "可不填".to_string(),
+            (true, false) => format!("必填；可写：{}", c.values.join("、")),
+            (false, false) => format!("可不填；可写：{}", c.values.join("、")),
+        };
         s.push_str(&format!(
             "{lead}{}: {example}   # {}（{need}）\n",
             c.key, c.label

@@ -66,6 +66,12 @@ fn schema_problem(schema: &KindSchema) -> Option<String> {
         if !seen.insert(&c.key) {
             return Some(format!("column `{}` is defined twice", c.key));
         }
+        if !c.values.is_empty() && c.ty != ColumnType::Text {
+            return Some(format!(
+                "column `{}` lists `values` but is not a text column",
+                c.key
+            ));
+        }
         if c.total && c.ty != ColumnType::Money {
             return Some(format!(
                 "column `{}` has `total: true` but is not a money column",

@@ -1,7 +1,8 @@
 //! Walks `<root>/content/` and reads the clerks' files into the [`model`](crate::model): the site,
 //! its communities, their records and notices. Loading types every value and reports each problem
 //! it meets with its position, then keeps going; checks that compare values with each other
-//! (totals, privacy, completeness) are in [`checks`](crate::checks).
+//! (totals, privacy, completeness) are in [`checks`](crate::checks). Walking the tree, it also
+//! names every file that is not content (a roster `.xlsx` in `records/`, an image, a web page).
 
 pub(crate) mod kinds;
 pub(crate) mod markdown;
@@ -103,6 +104,7 @@ pub(crate) fn load_settings(root: &Path) -> (Option<Settings>, Report) {
     report.extend(problems);
 
     let config = site::load_site(&site_file, &kinds, &mut report);
+    report.extend(stray_files(root, &content, &site_level_place));
 
     let mut dirs: Vec<PathBuf> = match std::fs::read_dir(content.join("communities")) {
         Ok(entries) => entries
@@ -125,6 +127,17 @@ pub(crate) fn load_settings(root: &Path) -> (Option<Settings>, Report) {
         community_dirs: dirs,
     };
     (Some(settings), report)
+}
+
+/// Reads one record file against the site's kinds, as loading a community does: what
+/// `ydt import` checks its record with before writing it.
+pub(crate) fn read_record(
+    file: &Arc<SourceFile>,
+    id: &str,
+    kinds: &Kinds,
+    report: &mut Report,
+) -> Option<crate::model::Record> {
+    records::load_record(file, id, kinds, report)
 }
 
 /// The site's order of communities: by street, then slug.
@@ -150,6 +163,7 @@ pub(crate) fn load_community(
         return None;
     }
     let mut community = site::load_community(&file, &slug, report)?;
+    report.extend(stray_files(root, dir, &community_place));
 
     let record_paths = files_in(&dir.join("records"), &["yaml", "yml"]);
     let mut seen_ids = std::collections::BTreeMap::new();
@@ -193,6 +207,99 @@ pub(crate) fn load_community(
         .notices
         .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     Some(community)
+}
+
+/// Where a file sits under `content/` (or a community's folder), as the path components below it.
+type Place<'a> = &'a [&'a str];
+
+/// What may sit under `content/` outside the community folders: the site's settings, this
+/// guide, the spreadsheet `.gitignore`, and the site's own kinds.
+fn site_level_place(place: Place<'_>) -> Placement {
+    match place {
+        ["site.yaml" | "README.md" | ".gitignore"] => Placement::Content,
+        ["kinds", file] if has_extension(file, &["yaml", "yml"]) => Placement::Content,
+        // Each community folder is checked when it is read.
+        ["communities", _, ..] => Placement::Elsewhere,
+        _ => Placement::Stray,
+    }
+}
+
+/// What may sit in a community's folder: its settings, records and notices.
+fn community_place(place: Place<'_>) -> Placement {
+    match place {
+        ["community.yaml"] => Placement::Content,
+        ["records", file] if has_extension(file, &["yaml", "yml"]) => Placement::Content,
+        ["notices", file] if has_extension(file, &["md"]) => Placement::Content,
+        _ => Placement::Stray,
+    }
+}
+
+enum Placement {
+    Content,
+    /// Checked by another walk.
+    Elsewhere,
+    /// Not content: an error.
+    Stray,
+}
+
+fn has_extension(file: &str, extensions: &[&str]) -> bool {
+    Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| extensions.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Every file under `dir` that is not content: a spreadsheet, a Word file, an image or a web page
+/// dropped in with the records is never published, and would be committed to git with whatever
+/// it holds (a roster's ID, card and phone numbers), so it is an error naming the file.
+/// `.gitkeep` files, which only keep an empty folder in git, are let through.
+fn stray_files(root: &Path, dir: &Path, place: &dyn Fn(Place<'_>) -> Placement) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for entry in WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+    {
+        let path = entry.path();
+        let Ok(relative) = path.strip_prefix(dir) else {
+            continue;
+        };
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        if parts.last() == Some(&".gitkeep") {
+            continue;
+        }
+        if let Placement::Stray = place(&parts) {
+            found.push(stray_file(root, path));
+        }
+    }
+    found
+}
+
+/// The error for a file under `content/` that is not content.
+fn stray_file(root: &Path, path: &Path) -> Diagnostic {
+    let shown = display_path(root, path);
+    let file = SourceFile::new(shown.clone(), "");
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let spreadsheet = has_extension(&name, &["xlsx", "xls", "xlsm", "ods", "csv", "et", "wps"]);
+    let help = if spreadsheet {
+        "表格请用 ydt import 导入成记录（姓名、身份证号会自动打码，电话、银行卡号不写入），导入后把原表格移出 content/：原表格里的身份证号、银行卡号和电话不能提交到仓库"
+    } else {
+        "content/ 里只能放 site.yaml、README.md、kinds/*.yaml 和各社区的 community.yaml、records/*.yaml、notices/*.md；附件（扫描件、图片、Word 文件）不放进仓库，需要公开的内容写进记录或通知正文"
+    };
+    Diagnostic::error(
+        Span::new(&file, 0, 0),
+        format!("{shown} 不是公开内容，不会发布，也不应提交"),
+    )
+    .with_help(help)
 }
 
 /// The files with one of `extensions` directly in `dir`, sorted; none if `dir` is missing.

@@ -78,6 +78,20 @@ pub(super) fn load_record(
             return None;
         }
     };
+    if let Some(named) = id.get(..7).and_then(|p| Period::parse(p).ok())
+        && named != period
+    {
+        report.push(
+            Diagnostic::error(
+                period_text.span.clone(),
+                format!("period 写的是 {period}，文件名 {id}.yaml 却是 {named} 的"),
+            )
+            .with_help(format!(
+                "改成 period: \"{named}\"，或把文件改名为 {period}{}.yaml",
+                &id[7..]
+            )),
+        );
+    }
     let published_text = doc.text(raw.published);
     let published = match Date::parse(&published_text.value) {
         Ok(d) => d,
@@ -147,7 +161,18 @@ pub(super) fn load_record(
             };
             written.insert(key.clone());
             let cell_value = match column.ty {
-                ColumnType::Text | ColumnType::Person => Ok(CellValue::Text),
+                ColumnType::Person | ColumnType::IdNumber => Ok(CellValue::Text),
+                ColumnType::Text if !column.values.is_empty() && !column.values.contains(&text) => {
+                    report.push(
+                        Diagnostic::error(
+                            span.clone(),
+                            format!("{}只能填写规定的几种之一，“{text}”不在其中", column.label),
+                        )
+                        .with_help(format!("可以写：{}", column.values.join("、"))),
+                    );
+                    Ok(CellValue::Text)
+                }
+                ColumnType::Text => Ok(CellValue::Text),
                 ColumnType::Money => Money::parse(&text).map(CellValue::Money),
                 ColumnType::Date => Date::parse(&text).map(CellValue::Date),
                 ColumnType::Integer => text

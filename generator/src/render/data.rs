@@ -169,7 +169,7 @@ struct ColumnJson<'a> {
     key: &'a str,
     label: &'a str,
     #[serde(rename = "type")]
-    ty: crate::model::ColumnType,
+    ty: &'static str,
 }
 
 pub(crate) fn json(site: &Site, community: &Community, record: &Record, base_url: &str) -> Vec<u8> {
@@ -213,7 +213,7 @@ pub(crate) fn json(site: &Site, community: &Community, record: &Record, base_url
             .map(|c| ColumnJson {
                 key: &c.key,
                 label: &c.label,
-                ty: c.ty,
+                ty: c.ty.published_name(),
             })
             .collect(),
         rows,

@@ -666,7 +666,9 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                                 ColumnType::Money => "money",
                                 ColumnType::Date => "date",
                                 ColumnType::Integer => "number",
-                                ColumnType::Text | ColumnType::Person => "text",
+                                ColumnType::Text | ColumnType::Person | ColumnType::IdNumber => {
+                                    "text"
+                                }
                             },
                         })
                         .collect()
