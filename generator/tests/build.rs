@@ -38,6 +38,8 @@ fn every_contracted_path_is_written() {
         "c/cuizhuyuan/2026-11-gaoling-jintie/data.csv",
         "c/cuizhuyuan/2026-11-gaoling-jintie/data.json",
         "c/cuizhuyuan/2026-11-gaoling-jintie/data.xlsx",
+        "c/cuizhuyuan/datapackage.json",
+        "data/index.html",
         "c/cuizhuyuan/notices/2026-11-dangfei/index.html",
         "c/cuizhuyuan/feed.xml",
         "c/cuizhuyuan/jiandu/index.html",
@@ -372,4 +374,48 @@ fn split_csv_line(line: &str) -> Vec<String> {
         }
     }
     fields
+}
+
+/// Each community's `datapackage.json` passes `frictionless validate` offline, on the folder as
+/// published: every record's CSV is a resource whose schema fits it (the 合计 row included), money
+/// is a number, and the masking of names and ID numbers is stated.
+#[test]
+fn each_community_data_package_validates_with_frictionless() {
+    let site = Site::example(YDT);
+    let out = site.build();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for slug in ["binhu", "cuizhuyuan", "qingshui"] {
+        let dir = site.path(&format!("public/c/{slug}"));
+        let package: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("datapackage.json")).unwrap()).unwrap();
+        let resources = package["resources"].as_array().unwrap();
+        let records = std::fs::read_dir(site.path(&format!("content/communities/{slug}/records")))
+            .unwrap()
+            .count();
+        assert_eq!(resources.len(), records, "{slug}: one resource per record");
+        let fields: Vec<&serde_json::Value> = resources
+            .iter()
+            .flat_map(|r| r["schema"]["fields"].as_array().unwrap())
+            .collect();
+        assert!(
+            fields.iter().any(|f| f["type"] == "number"),
+            "{slug}: money as numbers"
+        );
+        assert!(
+            fields
+                .iter()
+                .any(|f| f["name"] == "姓名"
+                    && f["description"].as_str().unwrap_or("").contains("脱敏")),
+            "{slug}: the masking of names is stated"
+        );
+        let run = Command::new("frictionless")
+            .args(["validate", "--json", "datapackage.json"])
+            .current_dir(&dir)
+            .output()
+            .expect("frictionless (PyPI) is needed; tests/run installs it");
+        let report: serde_json::Value = serde_json::from_slice(&run.stdout)
+            .unwrap_or_else(|e| panic!("{slug}: {e}: {}", String::from_utf8_lossy(&run.stderr)));
+        assert_eq!(report["valid"], true, "{slug}: {report:#}");
+        assert_eq!(report["tasks"].as_array().unwrap().len(), records);
+    }
 }

@@ -164,6 +164,13 @@ pub const COMPOUND_SURNAMES: [&str; 30] = [
     "申屠", "太史", "钟离", "公羊", "赫连", "完颜",
 ];
 
+/// The masking rule for a name, as the open data's schema states it to whoever reads the data.
+pub(crate) const NAME_MASK_STATEMENT: &str = "姓名已脱敏：保留姓（复姓保留两字），名字两字以上的保留最后一字，其余写作 *，如 张*、张*明、欧阳*、欧阳*辉。";
+
+/// The masking rule for a resident ID number, likewise.
+pub(crate) const ID_MASK_STATEMENT: &str =
+    "身份证号已脱敏：只保留前 6 位和后 4 位，中间写作 *，如 340104********1234。";
+
 /// The masking rule for a person's name, the one `ydt import` applies and the checks suggest:
 /// keep the surname (one character, or a 复姓 from [`COMPOUND_SURNAMES`]); of the given name keep
 /// its last character when it has two or more, and write `*` for the rest.

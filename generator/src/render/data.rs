@@ -142,6 +142,99 @@ fn sheet_name(name: &str) -> String {
     }
 }
 
+/// `/c/<slug>/datapackage.json`: a Frictionless Data Package (v1) describing every record's
+/// `data.csv` of the community, each with a Table Schema that fits the CSV as published: money as
+/// a number with two decimal places, dates ISO, names and ID numbers described with the masking
+/// they went through, and the closing 合计 row (its label is a missing value, so the typed columns
+/// stay valid). Paths are relative to the package, so `frictionless validate` works offline on
+/// the downloaded folder.
+pub(crate) fn datapackage(site: &Site, community: &Community) -> Vec<u8> {
+    use crate::checks::privacy::{ID_MASK_STATEMENT, NAME_MASK_STATEMENT};
+    use crate::model::ColumnType;
+    let resources: Vec<serde_json::Value> = community
+        .records
+        .iter()
+        .filter_map(|record| {
+            let schema = site.kinds.get(&record.kind)?;
+            let fields: Vec<serde_json::Value> = shown_columns(schema, record)
+                .into_iter()
+                .map(|c| {
+                    let mut field = serde_json::Map::new();
+                    field.insert("name".into(), c.label.clone().into());
+                    let (ty, description) = match c.ty {
+                        ColumnType::Money => {
+                            ("number", Some("人民币元，精确到分（两位小数）".to_string()))
+                        }
+                        ColumnType::Date => ("date", None),
+                        ColumnType::Integer => ("integer", None),
+                        ColumnType::Person if !record.full_names => {
+                            ("string", Some(NAME_MASK_STATEMENT.to_string()))
+                        }
+                        ColumnType::IdNumber => ("string", Some(ID_MASK_STATEMENT.to_string())),
+                        ColumnType::Person | ColumnType::Text => ("string", None),
+                    };
+                    field.insert("type".into(), ty.into());
+                    if let Some(description) = description {
+                        field.insert("description".into(), description.into());
+                    }
+                    if c.ty == ColumnType::Money {
+                        field.insert("decimalChar".into(), ".".into());
+                        field.insert("bareNumber".into(), true.into());
+                    }
+                    serde_json::Value::Object(field)
+                })
+                .collect();
+            Some(serde_json::json!({
+                "name": record.id,
+                "title": record.title.value,
+                "description": format!(
+                    "{}（{}）。最后一行“{TOTAL_LABEL}”是各金额列之和。",
+                    schema.name, record.period
+                ),
+                "path": format!("{}/data.csv", record.id),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": { "delimiter": ",", "lineTerminator": "\r\n", "header": true },
+                "schema": { "fields": fields, "missingValues": ["", TOTAL_LABEL] },
+            }))
+        })
+        .collect();
+    let package = serde_json::json!({
+        "profile": "data-package",
+        "name": community.slug,
+        "title": format!("{}公开数据", community.name.value),
+        "description": format!(
+            "{}各月补贴发放、财务收支、三资和工程项目等公开记录，每项一张表（CSV，UTF-8）。",
+            community.name.value
+        ),
+        "licenses": [DATA_LICENCE.json()],
+        "resources": resources,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&package).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The licence every dataset of the site is published under.
+pub(crate) struct Licence {
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) path: &'static str,
+}
+
+pub(crate) const DATA_LICENCE: Licence = Licence {
+    name: "CC-BY-4.0",
+    title: "知识共享 署名 4.0 国际（CC BY 4.0）",
+    path: "https://creativecommons.org/licenses/by/4.0/deed.zh-hans",
+};
+
+impl Licence {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "name": self.name, "title": self.title, "path": self.path })
+    }
+}
+
 #[derive(Serialize)]
 struct RecordJson<'a> {
     community: CommunityRef<'a>,

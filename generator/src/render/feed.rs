@@ -80,6 +80,7 @@ pub(crate) fn sitemaps(site: &Site, base_url: &str) -> Vec<(String, Vec<u8>)> {
         ("/".into(), None),
         ("/track/".into(), None),
         ("/help/".into(), None),
+        ("/data/".into(), None),
     ];
     for c in &site.communities {
         let latest = c

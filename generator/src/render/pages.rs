@@ -502,6 +502,24 @@ fn site_pages(ctx: &SiteContext, out: &mut Writer) {
             "怎样看懂公开内容，怎样投诉、举报、提建议，提交以后会怎样办理。".into(),
         )),
     );
+    let mut data_page = ctx.home_context(ctx.page(
+        "/data/",
+        format!("开放数据 - {title}"),
+        "各社区公开数据的整套下载（数据包、CSV），说明每一列的含义和许可。".into(),
+    ));
+    data_page.insert(
+        "data",
+        &serde_json::json!({
+            "licence": {
+                "name": data::DATA_LICENCE.name,
+                "title": data::DATA_LICENCE.title,
+                "path": data::DATA_LICENCE.path,
+            },
+            "name_masking": crate::checks::privacy::NAME_MASK_STATEMENT,
+            "id_masking": crate::checks::privacy::ID_MASK_STATEMENT,
+        }),
+    );
+    out.page("data.html", "/data/", &data_page);
     out.page(
         "404.html",
         "/404.html",
@@ -804,6 +822,10 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
     out.file(
         &format!("c/{}/feed.xml", c.slug),
         &feed::atom(site, c, &ctx.base_url),
+    );
+    out.file(
+        &format!("c/{}/datapackage.json", c.slug),
+        &data::datapackage(site, c),
     );
 }
 
