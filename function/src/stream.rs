@@ -22,7 +22,7 @@ use crate::store::dynamodb::attribute::{case_from_item, from_image, s, text};
 use crate::store::dynamodb::request::{CaseUpdate, update_case, written};
 use crate::store::edit::{EditStep, edit_steps};
 use crate::store::{CaseItem, CaseTable, StoreError};
-use crate::table::{attr, item, status};
+use crate::table::{attr, item, rating, status};
 
 /// One thing to do because of one stream record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,7 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
             .collect(),
         "MODIFY" => {
             let old = case_from_item(&from_image(&record.change.old_image));
+            let reopened = unsatisfied_notice(&case_id, &old, &new).map(Step::Notify);
             edit_steps(&old, &new)
                 .into_iter()
                 .map(|step| match step {
@@ -91,10 +92,34 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
                         status,
                     },
                 })
+                .chain(reopened)
                 .collect()
         }
         _ => Vec::new(),
     }
+}
+
+/// A new 不满意 rating (the function reopened the case): the supervising body is told, for
+/// 二次督办.
+fn unsatisfied_notice(case_id: &str, old: &CaseItem, new: &CaseItem) -> Option<Notice> {
+    let fresh = new.rated_at.is_some() && new.rated_at != old.rated_at;
+    if !fresh || new.rating.as_deref() != Some(rating::UNSATISFIED) {
+        return None;
+    }
+    Some(Notice {
+        to: Audience::Supervisor,
+        subject: format!("群众不满意 {case_id} {}", new.community_name),
+        message: format!(
+            "案件编号：{case_id}\n社区：{}\n类别：{}\n群众评价：不满意{}\n已重新办理，新的办理期限：{}\n\n请督促办理单位二次办理。",
+            new.community_name,
+            new.category_name,
+            new.rating_comment
+                .as_deref()
+                .map(|c| format!("（{c}）"))
+                .unwrap_or_default(),
+            new.due_at,
+        ),
+    })
 }
 
 /// The notice of a new case: a report to the supervising body, a complaint or suggestion to its

@@ -3,6 +3,8 @@
 //! tests do). Nothing here can reach AWS.
 #![cfg(feature = "dynamodb")]
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -14,6 +16,7 @@ use ydt_function::store::CaseTable;
 use ydt_function::store::dynamodb::DynamoStore;
 use ydt_function::stream::{self, Step};
 use ydt_function::table::{attr, item};
+use ydt_test_support::handler::{assert_objections, assert_rating_round_trip, feedback};
 use ydt_test_support::moto::{Item, Moto, REGION, create_tables, find_case, names, put_case, s};
 use ydt_test_support::{Event, app, call, complaint};
 
@@ -109,6 +112,7 @@ fn stream_image(item: &Item) -> Value {
             AttributeValue::N(n) => json!({"N": n}),
             AttributeValue::Bool(b) => json!({"BOOL": b}),
             AttributeValue::Null(_) => json!({"NULL": true}),
+            AttributeValue::M(map) => json!({"M": stream_image(map)}),
             other => panic!("unexpected attribute {other:?}"),
         };
         image.insert(name.clone(), v);
@@ -286,7 +290,35 @@ async fn the_daily_job_lists_overdue_cases_and_forgets_old_contacts() {
             "ydt-cases",
             with(
                 case("20261205-0001", "cuizhuyuan", "翠竹园社区"),
-                &[(attr::STATUS, "待受理"), (attr::DUE_AT, "2026-12-10")],
+                // Not yet due, but not accepted in time: the other clock.
+                &[
+                    (attr::STATUS, "待受理"),
+                    (attr::DUE_AT, "2026-12-10"),
+                    (attr::ACCEPT_DUE, "2026-12-08"),
+                ],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261118-0001", "wanshou", "万寿社区"),
+                // Past due_at, but extended past today: not overdue.
+                &[
+                    (attr::STATUS, "办理中"),
+                    (attr::DUE_AT, "2026-11-25"),
+                    (attr::EXTENDED_TO, "2026-12-20"),
+                ],
+            ),
+        ),
+        (
+            "ydt-cases",
+            with(
+                case("20261119-0001", "wanshou", "万寿社区"),
+                &[
+                    (attr::STATUS, "已受理"),
+                    (attr::DUE_AT, "2026-11-26"),
+                    (attr::EXTENDED_TO, "2026-12-04"),
+                ],
             ),
         ),
         (
@@ -333,12 +365,27 @@ async fn the_daily_job_lists_overdue_cases_and_forgets_old_contacts() {
         .await
         .unwrap();
 
-    // Overdue: open and due before today, oldest first; due today is not yet overdue.
+    // Overdue: open and due before today (the extension if there is one), oldest first; due
+    // today is not yet overdue. And 待受理 past accept_due, told apart.
     let overdue = daily::overdue(&client, &names(), today).await.unwrap();
-    let ids: Vec<&str> = overdue.iter().map(|c| c.case_id.as_str()).collect();
-    assert_eq!(ids, ["20261120-0001", "J20261125-0001", "20261201-0001"]);
+    let ids: Vec<(&str, daily::Clock, &str)> = overdue
+        .iter()
+        .map(|c| (c.case_id.as_str(), c.clock, c.due_at.as_str()))
+        .collect();
+    use daily::Clock::{Acceptance, Handling};
+    assert_eq!(
+        ids,
+        [
+            ("20261120-0001", Handling, "2026-11-27"),
+            ("J20261125-0001", Handling, "2026-12-02"),
+            ("20261119-0001", Handling, "2026-12-04"),
+            ("20261201-0001", Handling, "2026-12-08"),
+            ("20261205-0001", Acceptance, "2026-12-08"),
+        ]
+    );
     assert_eq!(overdue[0].days_late(today), 13);
-    assert_eq!(morning.overdue, 3);
+    assert!(overdue[2].extended);
+    assert_eq!(morning.overdue, 5);
 
     let notices = recorder.notices();
     let to: Vec<&Audience> = notices.iter().map(|n| &n.to).collect();
@@ -350,7 +397,10 @@ async fn the_daily_job_lists_overdue_cases_and_forgets_old_contacts() {
             &Audience::Community("wanshou".into())
         ]
     );
-    assert_eq!(notices[0].subject, "2026-12-10 逾期未办结 3 件");
+    assert_eq!(
+        notices[0].subject,
+        "2026-12-10 逾期 5 件（逾期未受理 1 件，逾期未办结 4 件）"
+    );
     assert!(notices[0].message.contains("J20261125-0001"));
     // A report never reaches the community it may concern.
     assert!(
@@ -360,10 +410,22 @@ async fn the_daily_job_lists_overdue_cases_and_forgets_old_contacts() {
     );
     assert!(
         notices[1].message.contains(
-            "20261201-0001  翠竹园社区  投诉·低保、补贴发放  待受理  期限 2026-12-08（逾期 2 天）"
+            "逾期未办结  20261201-0001  翠竹园社区  投诉·低保、补贴发放  待受理  办理期限 2026-12-08（逾期 2 天）"
         ),
         "{}",
         notices[1].message
+    );
+    assert!(
+        notices[1].message.contains(
+            "逾期未受理  20261205-0001  翠竹园社区  投诉·低保、补贴发放  待受理  受理期限 2026-12-08（逾期 2 天）"
+        ),
+        "{}",
+        notices[1].message
+    );
+    assert!(
+        notices[2].message.contains("20261119-0001  万寿社区  投诉·低保、补贴发放  已受理  延长后的办理期限 2026-12-04（逾期 6 天）"),
+        "{}",
+        notices[2].message
     );
     for n in &notices {
         assert!(!n.message.contains("13800001234"), "contact in a notice");
@@ -444,4 +506,171 @@ async fn notices_are_published_to_sns_with_the_community_attribute() {
         })
         .await
         .unwrap();
+}
+
+/// A handler's console edit of a case (status and reply), then the consumer run on the stream
+/// record it makes, as on AWS.
+async fn console_close(
+    client: &Client,
+    recorder: &Recorder,
+    case_id: &str,
+    reply: &str,
+    unix: i64,
+) {
+    let before = get_case(client, "ydt-cases", case_id).await;
+    client
+        .update_item()
+        .table_name("ydt-cases")
+        .key(attr::CASE_ID, s(case_id))
+        .key(attr::ITEM, s(item::CASE))
+        .update_expression("SET #s = :s, #r = :r")
+        .expression_attribute_names("#s", attr::STATUS)
+        .expression_attribute_names("#r", attr::REPLY)
+        .expression_attribute_values(":s", s("已办结"))
+        .expression_attribute_values(":r", s(reply))
+        .send()
+        .await
+        .unwrap();
+    let after = get_case(client, "ydt-cases", case_id).await;
+    stream::handle(
+        client,
+        &names(),
+        recorder,
+        &modify_event("ydt-cases", &before, &after, unix),
+    )
+    .await
+    .unwrap();
+}
+
+/// The function's clock in the rating test: each console closing moves it on a minute, as a
+/// real handler's work would (a timeline item is keyed by its second).
+static RATING_CLOCK: AtomicI64 = AtomicI64::new(0);
+
+fn rating_clock() -> i64 {
+    RATING_CLOCK.load(Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn rating_reopens_once_per_closing_over_dynamodb() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let mut app = app(DynamoStore::new(client.clone(), names()));
+    RATING_CLOCK.store(
+        ydt_test_support::handler::tuesday_morning(),
+        Ordering::SeqCst,
+    );
+    app.clock = rating_clock;
+    let recorder = Recorder::default();
+    assert_rating_round_trip(&app, |case_id, reply| {
+        let (client, recorder) = (&client, &recorder);
+        let unix = RATING_CLOCK.fetch_add(60, Ordering::SeqCst) + 30;
+        async move { console_close(client, recorder, &case_id, reply, unix).await }
+    })
+    .await;
+
+    let case = get_case(&client, "ydt-cases", "20261201-0001").await;
+    assert_eq!(case[attr::RATING].as_s().unwrap(), "满意");
+    assert_eq!(
+        case[attr::RATING_COMMENT].as_s().unwrap(),
+        "答复没有解决问题,补贴仍未到账"
+    );
+    assert_eq!(case[attr::ACCEPT_DUE].as_s().unwrap(), "2026-12-04");
+    assert_eq!(case[attr::NOTIFY_SMS], AttributeValue::Bool(true));
+    let by = case[attr::ON_BEHALF].as_m().unwrap();
+    assert_eq!(by["role"].as_s().unwrap(), "网格员");
+    assert_eq!(by["name"].as_s().unwrap(), "王网格");
+    let ratings: Vec<_> = timeline(&client, "20261201-0001")
+        .await
+        .into_iter()
+        .filter(|(change, _)| change == "rating")
+        .map(|(_, value)| value)
+        .collect();
+    assert_eq!(ratings, ["不满意", "满意"]);
+}
+
+#[tokio::test]
+async fn an_unsatisfied_rating_reopens_through_the_consumer_and_tells_the_supervisor() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let app = app(DynamoStore::new(client.clone(), names()));
+    let filed = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("unhappy-0001")),
+    )
+    .await
+    .json();
+    let (id, code) = (
+        filed["case_id"].as_str().unwrap(),
+        filed["query_code"].as_str().unwrap(),
+    );
+    let recorder = Recorder::default();
+    console_close(&client, &recorder, id, "已补发", 1_796_173_200).await;
+    assert!(
+        get_case(&client, "ydt-cases", id)
+            .await
+            .contains_key(attr::CLOSED_AT)
+    );
+
+    let before = get_case(&client, "ydt-cases", id).await;
+    let rated = call(&app, &feedback(id, code, "不满意")).await;
+    assert_eq!(rated.status, 200, "{}", rated.text());
+    let after = get_case(&client, "ydt-cases", id).await;
+    assert_eq!(after[attr::STATUS].as_s().unwrap(), "办理中");
+    assert_eq!(after[attr::DUE_AT].as_s().unwrap(), "2026-12-07");
+    stream::handle(
+        &client,
+        &names(),
+        &recorder,
+        &modify_event("ydt-cases", &before, &after, 1_796_176_800),
+    )
+    .await
+    .unwrap();
+
+    let reopened = get_case(&client, "ydt-cases", id).await;
+    assert!(
+        !reopened.contains_key(attr::CLOSED_AT),
+        "reopened: closed_at removed"
+    );
+    let trail = timeline(&client, id).await;
+    assert!(
+        trail.contains(&("rating".into(), "不满意".into())),
+        "{trail:?}"
+    );
+    assert!(
+        trail.contains(&("status".into(), "办理中".into())),
+        "{trail:?}"
+    );
+    let notices = recorder.notices();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].to, Audience::Supervisor);
+    assert!(
+        notices[0].subject.starts_with(&format!("群众不满意 {id}")),
+        "{:?}",
+        notices[0]
+    );
+    assert!(notices[0].message.contains("2026-12-07"));
+    assert!(
+        !notices[0].message.contains("13812345678"),
+        "notices never name the resident"
+    );
+}
+
+#[tokio::test]
+async fn objections_name_a_record_of_the_community_over_dynamodb() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let app = app(DynamoStore::new(client.clone(), names()));
+    assert_objections(&app).await;
+    let timely = get_case(&client, "ydt-cases", "20261201-0001").await;
+    assert_eq!(
+        timely[attr::RECORD].as_s().unwrap(),
+        "2026-11-gaoling-jintie"
+    );
+    assert!(!timely.contains_key(attr::LATE));
+    assert_eq!(timely[attr::TYPE_NAME].as_s().unwrap(), "异议");
+    let late = get_case(&client, "ydt-cases", "20261201-0002").await;
+    assert_eq!(late[attr::LATE], AttributeValue::Bool(true));
 }
