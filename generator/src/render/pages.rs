@@ -38,6 +38,8 @@ pub(super) struct SiteView {
     lang: String,
     supervisor: Body,
     response_days: u32,
+    /// Working days to answer an objection inside the 公示期.
+    objection_days: u32,
     categories: Vec<CategoryView>,
     /// The submission form's checks in the browser: the function's own limits and messages.
     form: FormRules,
@@ -169,6 +171,19 @@ struct RecordView {
     csv: String,
     json: String,
     full_names: bool,
+    /// The 公示期, if the record's kind (or the record) has one.
+    publicity: Option<PublicityView>,
+    /// The objection form, `/c/<slug>/<record-id>/yiyi/`.
+    yiyi: String,
+}
+
+#[derive(Serialize)]
+struct PublicityView {
+    /// `2026年11月5日`
+    from: String,
+    until: String,
+    /// `YYYY-MM-DD`, for a `<time>`.
+    until_iso: String,
 }
 
 #[derive(Serialize)]
@@ -219,6 +234,7 @@ impl<'a> SiteContext<'a> {
             lang: c.lang.clone(),
             supervisor: c.supervisor.clone(),
             response_days: c.response_days,
+            objection_days: c.objection_days,
             categories: c.categories.iter().map(category_view).collect(),
             form: FormRules::default(),
             streets: Some(streets),
@@ -713,6 +729,7 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 totals_text
             );
             let path = link.path.clone();
+            let yiyi = format!("{path}yiyi/");
             let view = RecordView {
                 csv: format!("{path}data.csv"),
                 json: format!("{path}data.json"),
@@ -721,6 +738,12 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 columns,
                 rows,
                 full_names: r.full_names,
+                publicity: site.config.objection_until(r).map(|until| PublicityView {
+                    from: r.published.chinese(),
+                    until: until.chinese(),
+                    until_iso: until.to_string(),
+                }),
+                yiyi: yiyi.clone(),
                 link,
             };
             let mut t = with_community(ctx.page(
@@ -739,6 +762,17 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 &path,
                 &t,
             );
+            // The objection form: a plain form post that names the record.
+            let mut objection = with_community(ctx.page(
+                &yiyi,
+                format!("提出异议 - {}", view.link.title),
+                format!(
+                    "对{}「{}」有异议，可以在这里提出，社区限期答复。",
+                    c.name.value, view.link.title
+                ),
+            ));
+            objection.insert("record", &view);
+            out.page("yiyi.html", &yiyi, &objection);
             let dir = &path[1..];
             out.file(&format!("{dir}data.csv"), &data::csv(site, r));
             out.file(
