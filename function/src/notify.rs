@@ -1,9 +1,15 @@
 //! Notices to the bodies that must act: a new case to its community's handlers, a new report
-//! (举报) and the overdue list to the supervising body. Sent by SNS; tests record them instead.
+//! (举报), a 不满意 rating and the overdue list to the supervising body; and SMS to a resident
+//! who asked for them. Sent by SNS; tests record them instead.
 //!
 //! Two topics (ARNs from the environment): handlers' notices carry the message attribute
 //! `community` (the slug), so each community's subscription filters to its own cases. Notices
-//! name the case, never the resident or their contact details.
+//! to bodies name the case, never the resident or their contact details.
+//!
+//! SMS go out through SNS's direct publish to a phone number when `YDT_SMS=sns` (regions where
+//! SNS sends SMS). The AWS China regions' SNS sends none; mainland SMS there needs an SMS
+//! provider's API with a registered signature and template, which is not built yet: with
+//! `YDT_SMS` unset no SMS is sent and the form does not offer them.
 
 use aws_sdk_sns::types::MessageAttributeValue;
 
@@ -16,6 +22,8 @@ pub enum Audience {
     Community(String),
     /// The supervising body (纪工委).
     Supervisor,
+    /// A resident who ticked 短信通知: their mainland mobile (11 digits).
+    Resident(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +39,12 @@ pub trait Notifier {
 }
 
 /// Topic ARNs: `YDT_HANDLER_TOPIC_ARN`, `YDT_SUPERVISOR_TOPIC_ARN`. An unset one sends nothing.
+/// `sms`: residents' SMS through SNS (`YDT_SMS=sns`); off, none is sent.
 #[derive(Debug, Clone, Default)]
 pub struct Topics {
     pub handlers: Option<String>,
     pub supervisor: Option<String>,
+    pub sms: bool,
 }
 
 impl Topics {
@@ -43,6 +53,7 @@ impl Topics {
         Topics {
             handlers: var("YDT_HANDLER_TOPIC_ARN"),
             supervisor: var("YDT_SUPERVISOR_TOPIC_ARN"),
+            sms: var("YDT_SMS").is_some_and(|v| v.eq_ignore_ascii_case("sns")),
         }
     }
 }
@@ -63,11 +74,35 @@ fn subject_line(subject: &str) -> String {
     subject.chars().take(60).collect()
 }
 
+impl SnsNotifier {
+    /// One SMS, published straight to the number (no topic), as a transactional message.
+    async fn sms(&self, mobile: &str, text: &str) -> Result<(), StoreError> {
+        if !self.topics.sms {
+            return Ok(());
+        }
+        let transactional = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value("Transactional")
+            .build()
+            .map_err(|e| StoreError(e.to_string()))?;
+        self.client
+            .publish()
+            .phone_number(format!("+86{mobile}"))
+            .message(text)
+            .message_attributes("AWS.SNS.SMS.SMSType", transactional)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError(aws_sdk_sns::error::DisplayErrorContext(e).to_string()))
+    }
+}
+
 impl Notifier for SnsNotifier {
     async fn send(&self, notice: &Notice) -> Result<(), StoreError> {
         let (topic, community) = match &notice.to {
             Audience::Community(slug) => (self.topics.handlers.as_ref(), Some(slug)),
             Audience::Supervisor => (self.topics.supervisor.as_ref(), None),
+            Audience::Resident(mobile) => return self.sms(mobile, &notice.message).await,
         };
         let Some(topic) = topic else {
             return Ok(());

@@ -686,7 +686,7 @@ async fn rating_reopens_once_per_closing_over_the_local_store() {
     );
     let by = case.on_behalf.as_ref().expect("filed on behalf");
     assert_eq!((by.role.as_str(), by.name.as_str()), ("网格员", "王网格"));
-    assert!(case.notify_sms);
+    assert!(!case.notify_sms, "rated 满意: no more SMS");
     assert_eq!(case.contact_phone.as_deref(), Some("13812345678"));
 }
 

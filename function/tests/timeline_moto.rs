@@ -472,6 +472,7 @@ async fn notices_are_published_to_sns_with_the_community_attribute() {
     let topics = Topics {
         handlers: Some(topic("handlers").await),
         supervisor: Some(topic("supervisor").await),
+        sms: true,
     };
     let notifier = SnsNotifier::new(sns, topics);
     for to in [
@@ -487,7 +488,16 @@ async fn notices_are_published_to_sns_with_the_community_attribute() {
             .await
             .expect("published");
     }
-    // No topic configured: nothing is sent, and that is not an error.
+    // A resident's SMS goes straight to the number; moto checks it is a valid E.164 number.
+    notifier
+        .send(&Notice {
+            to: Audience::Resident("13812345678".into()),
+            subject: "案件 20261201-0001 进展".into(),
+            message: "您在翠竹园社区反映的事项（案件编号 20261201-0001）已办结。".into(),
+        })
+        .await
+        .expect("SMS published");
+    // No topic configured and SMS off: nothing is sent, and that is not an error.
     let quiet = SnsNotifier::new(
         aws_sdk_sns::Client::from_conf(
             aws_sdk_sns::Config::builder()
@@ -498,14 +508,19 @@ async fn notices_are_published_to_sns_with_the_community_attribute() {
         ),
         Topics::default(),
     );
-    quiet
-        .send(&Notice {
-            to: Audience::Supervisor,
-            subject: "x".into(),
-            message: "x".into(),
-        })
-        .await
-        .unwrap();
+    for to in [
+        Audience::Supervisor,
+        Audience::Resident("13812345678".into()),
+    ] {
+        quiet
+            .send(&Notice {
+                to,
+                subject: "x".into(),
+                message: "x".into(),
+            })
+            .await
+            .unwrap();
+    }
 }
 
 /// A handler's console edit of a case (status and reply), then the consumer run on the stream
@@ -576,7 +591,10 @@ async fn rating_reopens_once_per_closing_over_dynamodb() {
         "答复没有解决问题,补贴仍未到账"
     );
     assert_eq!(case[attr::ACCEPT_DUE].as_s().unwrap(), "2026-12-04");
-    assert_eq!(case[attr::NOTIFY_SMS], AttributeValue::Bool(true));
+    assert!(
+        !case.contains_key(attr::NOTIFY_SMS),
+        "rated 满意: no more SMS"
+    );
     let by = case[attr::ON_BEHALF].as_m().unwrap();
     assert_eq!(by["role"].as_s().unwrap(), "网格员");
     assert_eq!(by["name"].as_s().unwrap(), "王网格");
@@ -673,4 +691,84 @@ async fn objections_name_a_record_of_the_community_over_dynamodb() {
     assert_eq!(timely[attr::TYPE_NAME].as_s().unwrap(), "异议");
     let late = get_case(&client, "ydt-cases", "20261201-0002").await;
     assert_eq!(late[attr::LATE], AttributeValue::Bool(true));
+}
+
+#[tokio::test]
+async fn a_resident_who_asked_gets_an_sms_when_the_case_moves_and_none_after_rating() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let app = app(DynamoStore::new(client.clone(), names()));
+    let mut body = complaint("sms-resident-0001");
+    body["notify_sms"] = json!(true);
+    let filed = call(&app, &Event::post_json("/api/submissions", &body))
+        .await
+        .json();
+    let (id, code) = (
+        filed["case_id"].as_str().unwrap(),
+        filed["query_code"].as_str().unwrap(),
+    );
+    let quiet = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("sms-quiet-00001")),
+    )
+    .await
+    .json();
+
+    let recorder = Recorder::default();
+    console_close(&client, &recorder, id, "已补发", 1_796_173_200).await;
+    console_close(
+        &client,
+        &recorder,
+        quiet["case_id"].as_str().unwrap(),
+        "已补发",
+        1_796_173_201,
+    )
+    .await;
+    let sms: Vec<Notice> = recorder
+        .notices()
+        .into_iter()
+        .filter(|n| matches!(n.to, Audience::Resident(_)))
+        .collect();
+    assert_eq!(sms.len(), 1, "only the resident who asked: {sms:?}");
+    assert_eq!(sms[0].to, Audience::Resident("13812345678".into()));
+    assert!(
+        sms[0].message.contains(&format!("案件编号 {id}）已办结")),
+        "{}",
+        sms[0].message
+    );
+    assert!(
+        sms[0].message.contains("作出评价"),
+        "a closing invites a rating"
+    );
+    assert!(!sms[0].message.contains("李桂兰"));
+
+    // Rated 满意: SMS stop (notify_sms goes), and a later reply sends none.
+    let rated = call(&app, &feedback(id, code, "满意")).await;
+    assert_eq!(rated.status, 200, "{}", rated.text());
+    let after = get_case(&client, "ydt-cases", id).await;
+    assert!(!after.contains_key(attr::NOTIFY_SMS));
+    let before = after.clone();
+    client
+        .update_item()
+        .table_name("ydt-cases")
+        .key(attr::CASE_ID, s(id))
+        .key(attr::ITEM, s(item::CASE))
+        .update_expression("SET #r = :r")
+        .expression_attribute_names("#r", attr::REPLY)
+        .expression_attribute_values(":r", s("补充说明：已电话回访。"))
+        .send()
+        .await
+        .unwrap();
+    let later = get_case(&client, "ydt-cases", id).await;
+    let recorder = Recorder::default();
+    stream::handle(
+        &client,
+        &names(),
+        &recorder,
+        &modify_event("ydt-cases", &before, &later, 1_796_180_000),
+    )
+    .await
+    .unwrap();
+    assert!(recorder.notices().is_empty(), "{:?}", recorder.notices());
 }

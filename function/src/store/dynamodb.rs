@@ -300,6 +300,9 @@ impl Store for DynamoStore {
         if rating.reopen_due.is_some() {
             set.extend(["#status = :reopened", "#due = :due"]);
             remove.extend(["#extended", "#reason"]);
+        } else {
+            // Rated and done: no more SMS (the number is kept for SMS only until then).
+            remove.push("#sms");
         }
         let mut expression = format!("SET {}", set.join(", "));
         if !remove.is_empty() {
@@ -323,6 +326,9 @@ impl Store for DynamoStore {
             .expression_attribute_values(":at", s(&rating.at));
         if let Some(comment) = &rating.comment {
             update = update.expression_attribute_values(":comment", s(comment));
+        }
+        if rating.reopen_due.is_none() {
+            update = update.expression_attribute_names("#sms", attr::NOTIFY_SMS);
         }
         if let Some(due) = &rating.reopen_due {
             update = update

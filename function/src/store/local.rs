@@ -176,11 +176,15 @@ fn apply_rating(record: &mut CaseRecord, rating: StoredRating) {
     rated.rating = Some(rating.value);
     rated.rating_comment = rating.comment;
     rated.rated_at = Some(rating.at.clone());
-    if let Some(due) = rating.reopen_due {
-        rated.status = status::IN_PROGRESS.to_string();
-        rated.due_at = due;
-        rated.extended_to = None;
-        rated.extend_reason = None;
+    match rating.reopen_due {
+        Some(due) => {
+            rated.status = status::IN_PROGRESS.to_string();
+            rated.due_at = due;
+            rated.extended_to = None;
+            rated.extend_reason = None;
+        }
+        // Rated and done: no more SMS.
+        None => rated.notify_sms = false,
     }
     apply_edit(record, &rating.at, rated);
 }

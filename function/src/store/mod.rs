@@ -255,7 +255,8 @@ pub trait Store: Send + Sync {
 
     /// Records a rating, with its timeline item, atomically and only if the case is still in
     /// `seen_status` and [`CaseItem::may_be_rated`]; for a 不满意, the case goes back to 办理中
-    /// with the new due date and without its extension. `false`: the case changed meanwhile
+    /// with the new due date and without its extension, any other rating ends its SMS
+    /// (`notify_sms` goes). `false`: the case changed meanwhile
     /// (rated by a concurrent request, or reopened), nothing written.
     fn rate_case(
         &self,
