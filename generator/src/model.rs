@@ -274,6 +274,8 @@ pub struct SiteConfig {
     pub objection_days: u32,
     /// Days of 公示期 per record kind, counted from `published`; a kind not listed has none.
     pub publicity_days: BTreeMap<String, u32>,
+    /// The forms offer 短信通知: only where the function can send SMS (`YDT_SMS`).
+    pub sms_notices: bool,
     pub required_kinds: Vec<Text>,
     pub public_phones: Vec<String>,
     pub categories: Vec<Category>,

@@ -347,3 +347,38 @@ fn a_wrong_publicity_period_is_an_error_at_its_line() {
         out.stderr
     );
 }
+
+#[test]
+fn the_forms_offer_filing_on_behalf_and_sms_only_where_sms_can_be_sent() {
+    let site = Site::example(YDT);
+    assert_eq!(site.build().code, 0);
+    let page = |site: &Site, path: &str| String::from_utf8(site.output()[path].clone()).unwrap();
+    let form = page(&site, "c/cuizhuyuan/jiandu/index.html");
+    for role in [
+        "value=grid>网格员",
+        "value=monitor>监督员",
+        "value=hall>服务大厅工作人员",
+    ] {
+        assert!(form.contains(role), "{role}: {form}");
+    }
+    assert!(form.contains("name=on_behalf_name"));
+    assert!(!form.contains("notify_sms"), "sms_notices: false");
+
+    site.edit(
+        "content/site.yaml",
+        "sms_notices: false",
+        "sms_notices: true",
+    );
+    assert_eq!(site.build().code, 0);
+    for path in [
+        "c/cuizhuyuan/jiandu/index.html",
+        "c/cuizhuyuan/2026-11-gaoling-jintie/yiyi/index.html",
+    ] {
+        let form = page(&site, path);
+        assert!(form.contains("name=notify_sms"), "{path}");
+        assert!(
+            form.contains("匿名提交不能收短信"),
+            "{path}: the form says so"
+        );
+    }
+}

@@ -374,7 +374,9 @@ fn the_loop_closes_through_serve_and_cases() {
     // A second round of reopen_days (3 in the fixture) working days from today.
     let manifest = ydt_test_support::manifest();
     let today = ydt_function::clock::Date::shanghai(ydt_function::clock::now_unix());
-    let second_round = manifest.calendar.add_working_days(today, manifest.reopen_days());
+    let second_round = manifest
+        .calendar
+        .add_working_days(today, manifest.reopen_days());
     assert_eq!(reopened["due_date"], second_round.to_string());
     assert_eq!(rate("满意").status, 409, "reopened: open again");
     cases(

@@ -34,6 +34,8 @@ struct SiteFile {
     #[serde(default)]
     publicity_days: std::collections::BTreeMap<String, S>,
     #[serde(default)]
+    sms_notices: Option<Spanned<bool>>,
+    #[serde(default)]
     required_kinds: Vec<S>,
     #[serde(default)]
     public_phones: Vec<S>,
@@ -330,6 +332,7 @@ pub(super) fn load_site(
         reopen_days,
         objection_days,
         publicity_days,
+        sms_notices: raw.sms_notices.is_some_and(|b| b.value),
         required_kinds,
         public_phones: raw.public_phones.into_iter().map(|p| p.value).collect(),
         categories,

@@ -40,12 +40,22 @@ pub(super) struct SiteView {
     response_days: u32,
     /// Working days to answer an objection inside the 公示期.
     objection_days: u32,
+    /// The forms offer SMS notices.
+    sms_notices: bool,
+    /// Who may file for a resident: `id` (the form's value) and `label`.
+    on_behalf_roles: Vec<RoleView>,
     categories: Vec<CategoryView>,
     /// The submission form's checks in the browser: the function's own limits and messages.
     form: FormRules,
     /// Only on the home page.
     #[serde(skip_serializing_if = "Option::is_none")]
     streets: Option<Vec<StreetView>>,
+}
+
+#[derive(Serialize)]
+struct RoleView {
+    id: &'static str,
+    label: &'static str,
 }
 
 #[derive(Serialize)]
@@ -235,6 +245,11 @@ impl<'a> SiteContext<'a> {
             supervisor: c.supervisor.clone(),
             response_days: c.response_days,
             objection_days: c.objection_days,
+            sms_notices: c.sms_notices,
+            on_behalf_roles: ydt_function::validate::ON_BEHALF_ROLES
+                .iter()
+                .map(|&(id, label)| RoleView { id, label })
+                .collect(),
             categories: c.categories.iter().map(category_view).collect(),
             form: FormRules::default(),
             streets: Some(streets),

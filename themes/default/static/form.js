@@ -272,6 +272,9 @@
     var name = trim(value(form, 'contact_name'));
     var phone = trim(value(form, 'contact_phone'));
     if (!anonymous && (name || phone)) data.contact = { name: name || null, phone: phone || null };
+    if (!anonymous && value(form, 'notify_sms') === 'on') data.notify_sms = true;
+    var role = value(form, 'on_behalf_role');
+    if (role) data.on_behalf = { role: role, name: trim(value(form, 'on_behalf_name')) || null };
     var honeypot = value(form, 'website');
     if (honeypot) data.website = honeypot;
     return data;
