@@ -7,7 +7,9 @@ use ydt_function::store::{
     CaseItem, CaseRecord, CaseTable, Counter, Created, Rating, Receipt, Store, StoreError,
     StoreResult,
 };
-use ydt_test_support::handler::{assert_objections, assert_rating_round_trip, track_json};
+use ydt_test_support::handler::{
+    assert_objections, assert_rating_is_conditional, assert_rating_round_trip, track_json,
+};
 use ydt_test_support::{Event, app, call, complaint};
 
 fn local_app() -> (tempfile::TempDir, ydt_function::App<LocalStore>) {
@@ -688,6 +690,12 @@ async fn rating_reopens_once_per_closing_over_the_local_store() {
     assert_eq!((by.role.as_str(), by.name.as_str()), ("网格员", "王网格"));
     assert!(!case.notify_sms, "rated 满意: no more SMS");
     assert_eq!(case.contact_phone.as_deref(), Some("13812345678"));
+}
+
+#[tokio::test]
+async fn of_two_ratings_at_once_the_local_store_keeps_one() {
+    let (_dir, app) = local_app();
+    assert_rating_is_conditional(&app, close_locally(&app.store)).await;
 }
 
 #[tokio::test]

@@ -16,7 +16,9 @@ use ydt_function::store::CaseTable;
 use ydt_function::store::dynamodb::DynamoStore;
 use ydt_function::stream::{self, Step};
 use ydt_function::table::{attr, item};
-use ydt_test_support::handler::{assert_objections, assert_rating_round_trip, feedback};
+use ydt_test_support::handler::{
+    assert_objections, assert_rating_is_conditional, assert_rating_round_trip, feedback,
+};
 use ydt_test_support::moto::{Item, Moto, REGION, create_tables, find_case, names, put_case, s};
 use ydt_test_support::{Event, app, call, complaint};
 
@@ -605,6 +607,20 @@ async fn rating_reopens_once_per_closing_over_dynamodb() {
         .map(|(_, value)| value)
         .collect();
     assert_eq!(ratings, ["不满意", "满意"]);
+}
+
+#[tokio::test]
+async fn of_two_ratings_at_once_dynamodb_keeps_one() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let app = app(DynamoStore::new(client.clone(), names()));
+    let recorder = Recorder::default();
+    assert_rating_is_conditional(&app, |case_id, reply| {
+        let (client, recorder) = (&client, &recorder);
+        async move { console_close(client, recorder, &case_id, reply, 1_796_173_200).await }
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -759,3 +759,59 @@ pub async fn assert_objections<S: Store>(app: &App<S>) {
         (&json!("2026-10-gaoling-jintie"), &json!(true))
     );
 }
+
+/// The store's half of "once per closing", over any store: a rating is written only while the
+/// case is in the status the handler read and has no rating of this closing, so of two ratings
+/// sent at once (both read the case before either wrote) exactly one is stored.
+pub async fn assert_rating_is_conditional<S, F, Fut>(app: &App<S>, close: F)
+where
+    S: Store,
+    F: Fn(String, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use ydt_function::store::{CaseTable, Rating};
+    let filed = call(
+        app,
+        &Event::post_json("/api/submissions", &complaint("rating-race-0001")),
+    )
+    .await
+    .json();
+    let id = filed["case_id"].as_str().unwrap().to_string();
+    close(id.clone(), "已补发").await;
+    let rating = |value: &str, second: u32| Rating {
+        value: value.to_string(),
+        comment: None,
+        at: format!("2026-12-01T11:00:{second:02}+08:00"),
+        reopen_due: None,
+    };
+    let store = &app.store;
+    // Read as 办理中 before the handler closed it: the case has changed, nothing is written.
+    assert!(
+        !store
+            .rate_case(CaseTable::Cases, &id, "办理中", &rating("满意", 1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .rate_case(CaseTable::Cases, &id, "已办结", &rating("满意", 2))
+            .await
+            .unwrap()
+    );
+    // The loser of the race read the same 已办结 and comes second.
+    assert!(
+        !store
+            .rate_case(CaseTable::Cases, &id, "已办结", &rating("基本满意", 3))
+            .await
+            .unwrap()
+    );
+    let seen = track_json(app, &id, filed["query_code"].as_str().unwrap()).await;
+    assert_eq!(seen["rating"], "满意");
+    let ratings: Vec<&Value> = seen["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["change"] == "rating")
+        .collect();
+    assert_eq!(ratings.len(), 1, "one rating in the history: {ratings:?}");
+}
