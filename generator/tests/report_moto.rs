@@ -132,7 +132,11 @@ async fn seed(client: &Client) {
         put_case(client, table, &fields).await;
     }
     // Ratings of closed cases, and objections to one record: one open, one answered.
-    for (id, rating) in [("20261110-0001", "满意"), ("20261111-0001", "不满意")] {
+    for (id, rating) in [
+        ("20261110-0001", "满意"),
+        ("20261111-0001", "不满意"),
+        ("20261112-0001", "基本满意"),
+    ] {
         client
             .update_item()
             .table_name("ydt-cases")
@@ -233,6 +237,10 @@ async fn the_report_flags_quiet_communities_lists_overdue_and_missing_disclosure
         "{stdout}"
     );
     assert!(stdout.contains("  翠竹园社区  满意率 —（0/0）"), "{stdout}");
+    assert!(
+        stdout.contains("  清水苑社区  满意率 100%（1/1）  满意 0  基本满意 1  不满意 0"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(
             "  翠竹园社区  翠竹园社区2026年11月高龄津贴发放名单公示（2026-11-gaoling-jintie）  未办结 1  已答复 1"
