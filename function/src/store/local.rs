@@ -87,7 +87,7 @@ pub struct Edit {
 /// The outcome of [`LocalStore::extend`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Extension {
-    Extended(CaseRecord),
+    Extended(Box<CaseRecord>),
     /// This round's deadline was extended already, to that date.
     AlreadyExtended(String),
     /// Only an open case has a deadline to extend.
@@ -380,7 +380,8 @@ impl LocalStore {
             if let Some(to) = record.case.extended_to.as_ref().filter(|t| !t.is_empty()) {
                 return Ok(Extension::AlreadyExtended(to.clone()));
             }
-            Ok(append_edit(log, case_id, edit, at)?.map_or(Extension::NoCase, Extension::Extended))
+            Ok(append_edit(log, case_id, edit, at)?
+                .map_or(Extension::NoCase, |r| Extension::Extended(Box::new(r))))
         })
     }
 

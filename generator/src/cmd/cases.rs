@@ -254,7 +254,7 @@ pub fn set(root: &Path, case_id: &str, options: SetOptions) -> u8 {
             let to = calendar(root).add_working_days(due, days).to_string();
             edit.extend = Some((to, reason.to_string()));
             match store.extend(&id, edit, &at) {
-                Ok(Extension::Extended(record)) => Ok(Some(record)),
+                Ok(Extension::Extended(record)) => Ok(Some(*record)),
                 Ok(Extension::AlreadyExtended(to)) => {
                     eprintln!(
                         "error: {id}'s deadline was extended already (to {to}); it may be extended once, and again only after a reopening"
