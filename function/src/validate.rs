@@ -190,7 +190,13 @@ impl Input {
             Input::Json(map) => match map.get(name) {
                 None | Some(Value::Null) => Ok(false),
                 Some(Value::Bool(b)) => Ok(*b),
-                Some(_) => Err(Invalid::field(name, "匿名选项应为 true 或 false")),
+                Some(_) => Err(Invalid::field(
+                    name,
+                    match name {
+                        "notify_sms" => "短信通知选项应为 true 或 false",
+                        _ => "匿名选项应为 true 或 false",
+                    },
+                )),
             },
             Input::Form(_) => Ok(matches!(
                 self.text(name)?.as_deref(),

@@ -579,6 +579,13 @@ async fn storage_fault_gets_503_with_retry_after_and_visits_still_get_the_pixel(
             .status,
         503
     );
+    let rating = ydt_test_support::handler::feedback("20261201-0001", "1234567812345678", "满意");
+    let refused = call(&app, &rating).await;
+    assert_eq!(
+        refused.status, 503,
+        "a rating is retried, never lost as a 4xx"
+    );
+    assert!(refused.header("retry-after").is_some());
     let pixel = call(&app, &Event::get("/api/v.gif?c=cuizhuyuan")).await;
     assert_eq!(pixel.status, 200);
     assert_eq!(pixel.body, ydt_function::handler::PIXEL_GIF);

@@ -522,6 +522,97 @@ pub fn bad_input_catalogue() -> Vec<BadInput> {
             None,
         ),
         bad(
+            "objection without a record",
+            json(with(k, "type", json!("objection"))),
+            400,
+            Some("record"),
+        ),
+        bad(
+            "objection record not text",
+            {
+                let mut body = with(k, "type", json!("objection"));
+                body["record"] = json!(["2026-11-gaoling-jintie"]);
+                json(body)
+            },
+            400,
+            Some("record"),
+        ),
+        bad(
+            "notify_sms not a flag",
+            json(with(k, "notify_sms", json!("yes"))),
+            400,
+            Some("notify_sms"),
+        ),
+        bad(
+            "on_behalf not an object",
+            json(with(k, "on_behalf", json!("网格员"))),
+            400,
+            Some("on_behalf_role"),
+        ),
+        bad(
+            "on_behalf name too long",
+            json(with(
+                k,
+                "on_behalf",
+                json!({"role": "monitor", "name": "名".repeat(21)}),
+            )),
+            400,
+            Some("on_behalf_name"),
+        ),
+        bad(
+            "feedback without a rating",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234"}),
+            ),
+            400,
+            Some("rating"),
+        ),
+        bad(
+            "feedback rating not text",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234", "rating": 5}),
+            ),
+            400,
+            Some("rating"),
+        ),
+        bad(
+            "feedback comment too long",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234",
+                        "rating": "满意", "comment": "长".repeat(501)}),
+            ),
+            400,
+            Some("comment"),
+        ),
+        bad(
+            "feedback comment with a control character",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234",
+                        "rating": "满意", "comment": "不满\u{7}意"}),
+            ),
+            400,
+            Some("comment"),
+        ),
+        bad(
+            "feedback malformed case number",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "42", "query_code": "1234123412341234", "rating": "满意"}),
+            ),
+            400,
+            Some("case_id"),
+        ),
+        bad(
+            "feedback wrong content type",
+            Event::post("/api/feedback", "text/plain", "rating=满意"),
+            415,
+            None,
+        ),
+        bad(
             "track body over 32 KiB",
             Event::post(track, "application/json", &huge),
             413,
