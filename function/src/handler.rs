@@ -536,6 +536,11 @@ fn track_page(reply: Reply) -> impl Fn(ApiError) -> (ApiError, Option<PageContex
     }
 }
 
+/// A rating's comment as typed, kept on a refusal page so it is not lost.
+fn input_comment(input: &Input) -> Option<String> {
+    input.text("comment").ok().flatten()
+}
+
 /// The case a lookup names, if its query code matches; otherwise track's one 404.
 async fn find_with_code<S: Store>(
     app: &App<S>,
@@ -645,7 +650,17 @@ fn track_response<S>(
 /// the case back to 办理中 with a new due date (二次办理). A wrong code gets track's own 404.
 async fn feedback<S: Store>(app: &App<S>, req: &Request) -> Answer {
     let (input, reply) = read_input(req).map_err(|err| (err, None))?;
-    let page = track_page(reply);
+    // A rating refused for what it is (bad input, 409) says so; a wrong code or a storage fault
+    // reads exactly as track's.
+    let kept = input_comment(&input);
+    let page = move |err: ApiError| {
+        let context = PageContext {
+            back: ("/track/".to_string(), "返回查询页".to_string()),
+            kept_text: kept.clone(),
+            title: "没能评价",
+        };
+        (err, (reply == Reply::Html).then_some(context))
+    };
     let feedback = validate::feedback(&input).map_err(|e| page(e.into()))?;
     let record = find_with_code(app, req, &feedback.lookup, reply).await?;
     let case = &record.case;
@@ -674,17 +689,18 @@ async fn feedback<S: Store>(app: &App<S>, req: &Request) -> Answer {
         reopen_due,
     };
     let table = CaseTable::of_case_id(&case.case_id);
+    let fault = track_page(reply);
     let written = app
         .store
         .rate_case(table, &case.case_id, &case.status, &rated)
         .await
-        .map_err(|e| page(e.into()))?;
+        .map_err(|e| fault(e.into()))?;
     // Read back, so the answer shows the case as it now is (and a lost race its winner).
     let after = app
         .store
         .find_case(table, &case.case_id)
         .await
-        .map_err(|e| page(e.into()))?
+        .map_err(|e| fault(e.into()))?
         .unwrap_or_else(|| record.clone());
     if !written {
         return Err(refuse(&after));
