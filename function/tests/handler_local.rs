@@ -791,7 +791,10 @@ async fn the_track_page_offers_a_rating_form_that_works_without_javascript() {
     let refused = page_text(&twice);
     assert!(refused.contains("还在办理中"), "{refused}");
     assert!(refused.contains("<h1>没能评价</h1>"), "{refused}");
-    assert!(refused.contains("还是没到账"), "the comment is kept: {refused}");
+    assert!(
+        refused.contains("还是没到账"),
+        "the comment is kept: {refused}"
+    );
     let wrong = call(
         &app,
         &Event::post_form(

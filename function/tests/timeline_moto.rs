@@ -788,3 +788,65 @@ async fn a_resident_who_asked_gets_an_sms_when_the_case_moves_and_none_after_rat
     .unwrap();
     assert!(recorder.notices().is_empty(), "{:?}", recorder.notices());
 }
+
+#[tokio::test]
+async fn a_console_extension_is_recorded_and_residents_read_why() {
+    let moto = Moto::start();
+    let client = moto.client();
+    create_tables(&client).await;
+    let app = app(DynamoStore::new(client.clone(), names()));
+    let filed = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("extend-console-01")),
+    )
+    .await
+    .json();
+    let (id, code) = (
+        filed["case_id"].as_str().unwrap(),
+        filed["query_code"].as_str().unwrap(),
+    );
+    let before = get_case(&client, "ydt-cases", id).await;
+    // The handler fills in the two fields in the console.
+    client
+        .update_item()
+        .table_name("ydt-cases")
+        .key(attr::CASE_ID, s(id))
+        .key(attr::ITEM, s(item::CASE))
+        .update_expression("SET #s = :s, #to = :to, #why = :why")
+        .expression_attribute_names("#s", attr::STATUS)
+        .expression_attribute_names("#to", attr::EXTENDED_TO)
+        .expression_attribute_names("#why", attr::EXTEND_REASON)
+        .expression_attribute_values(":s", s("办理中"))
+        .expression_attribute_values(":to", s("2026-12-18"))
+        .expression_attribute_values(":why", s("需要区民政局核对户籍信息"))
+        .send()
+        .await
+        .unwrap();
+    let after = get_case(&client, "ydt-cases", id).await;
+    let recorder = Recorder::default();
+    stream::handle(
+        &client,
+        &names(),
+        &recorder,
+        &modify_event("ydt-cases", &before, &after, 1_796_173_200),
+    )
+    .await
+    .unwrap();
+    let trail = timeline(&client, id).await;
+    assert!(
+        trail.contains(&(
+            "extension".into(),
+            "2026-12-18：需要区民政局核对户籍信息".into()
+        )),
+        "{trail:?}"
+    );
+    let seen = call(&app, &Event::track(id, code)).await.json();
+    assert_eq!(seen["extended_to"], "2026-12-18");
+    assert_eq!(seen["extend_reason"], "需要区民政局核对户籍信息");
+    assert_eq!(seen["due_date"], "2026-12-09");
+    // Not overdue on the 10th: the extension is in force.
+    let overdue = daily::overdue(&client, &names(), Date::parse("2026-12-10").unwrap())
+        .await
+        .unwrap();
+    assert!(overdue.iter().all(|c| c.case_id != id), "{overdue:?}");
+}
