@@ -2,10 +2,15 @@
 //! and to each community's handlers, and contact details removed from cases that closed more
 //! than the configured number of days ago.
 //!
-//! Everything is found through the `by-status-due` index, one status at a time: overdue is the
-//! key condition `status = <open status> AND due_at < today`; closed cases are the terminal
-//! statuses, filtered to those still holding a contact. No Scan. `ydt report` reads overdue
-//! cases with the same [`overdue`].
+//! A case has two clocks: `accept_due`, by when a 待受理 case must be accepted, and the handling
+//! deadline, `due_at` or the handler's extension `extended_to`. The lists tell them apart
+//! ([`Clock`]): 逾期未受理 and 逾期未办结.
+//!
+//! Everything is found through the `by-status-due` index, one status at a time: handling overdue
+//! is the key condition `status = <open status> AND due_at < today` (an extension still in force
+//! is then passed over); acceptance overdue is `status = 待受理` with `accept_due < today`;
+//! closed cases are the terminal statuses, filtered to those still holding a contact. No Scan.
+//! `ydt report` reads overdue cases with the same [`overdue`].
 
 use std::collections::BTreeMap;
 
@@ -19,9 +24,28 @@ use crate::store::dynamodb::request::{CaseUpdate, query_all, update_case};
 use crate::store::{CaseTable, StoreError};
 use crate::table::{self, attr, item, status};
 
-/// A case past its due date, as the lists show it.
+/// Which deadline a case has missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Clock {
+    /// Still 待受理 after `accept_due`.
+    Acceptance,
+    /// Open after its handling deadline (`extended_to` if extended, else `due_at`).
+    Handling,
+}
+
+impl Clock {
+    pub fn label(self) -> &'static str {
+        match self {
+            Clock::Acceptance => "逾期未受理",
+            Clock::Handling => "逾期未办结",
+        }
+    }
+}
+
+/// A case past one of its deadlines, as the lists show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverdueCase {
+    pub clock: Clock,
     pub table: CaseTable,
     pub case_id: String,
     pub community: String,
@@ -29,7 +53,10 @@ pub struct OverdueCase {
     pub type_name: String,
     pub category_name: String,
     pub status: String,
+    /// The deadline missed: `accept_due`, or the handling deadline in force.
     pub due_at: String,
+    /// Set when the handling deadline was extended (then `due_at` is the extension).
+    pub extended: bool,
     pub created_at: String,
 }
 
@@ -71,7 +98,8 @@ async fn query_status(
     query_all(query).await
 }
 
-/// Open cases whose `due_at` is before `today`, in both tables, oldest due first.
+/// Open cases past a deadline on `today`, in both tables, oldest deadline first: those past the
+/// handling deadline, and 待受理 ones past only `accept_due`.
 pub async fn overdue(
     client: &Client,
     names: &TableNames,
@@ -80,29 +108,51 @@ pub async fn overdue(
     let today = today.to_string();
     let mut found = Vec::new();
     for table in [CaseTable::Cases, CaseTable::Reports] {
+        let name = names.case_table(table);
+        let summary = |it: &Item, clock: Clock, due: String| OverdueCase {
+            clock,
+            table,
+            case_id: text(it, attr::CASE_ID),
+            community: text(it, attr::COMMUNITY),
+            community_name: text(it, attr::COMMUNITY_NAME),
+            type_name: text(it, attr::TYPE_NAME),
+            category_name: text(it, attr::CATEGORY_NAME),
+            status: text(it, attr::STATUS),
+            extended: !text(it, attr::EXTENDED_TO).is_empty(),
+            due_at: due,
+            created_at: text(it, attr::CREATED_AT),
+        };
         for open in status::OPEN {
-            for it in
-                query_status(client, names.case_table(table), open, Some(&today), None).await?
-            {
+            for it in query_status(client, name, open, Some(&today), None).await? {
                 if text(&it, attr::ITEM) != item::CASE {
                     continue;
                 }
-                found.push(OverdueCase {
-                    table,
-                    case_id: text(&it, attr::CASE_ID),
-                    community: text(&it, attr::COMMUNITY),
-                    community_name: text(&it, attr::COMMUNITY_NAME),
-                    type_name: text(&it, attr::TYPE_NAME),
-                    category_name: text(&it, attr::CATEGORY_NAME),
-                    status: text(&it, attr::STATUS),
-                    due_at: text(&it, attr::DUE_AT),
-                    created_at: text(&it, attr::CREATED_AT),
-                });
+                let due = handling_due(&it);
+                if due < today {
+                    found.push(summary(&it, Clock::Handling, due));
+                }
+            }
+        }
+        for it in query_status(client, name, status::RECEIVED, None, None).await? {
+            let accept_due = text(&it, attr::ACCEPT_DUE);
+            let late_to_accept = !accept_due.is_empty() && accept_due < today;
+            if text(&it, attr::ITEM) == item::CASE && late_to_accept && handling_due(&it) >= today {
+                found.push(summary(&it, Clock::Acceptance, accept_due));
             }
         }
     }
     found.sort_by(|a, b| (&a.due_at, &a.case_id).cmp(&(&b.due_at, &b.case_id)));
     Ok(found)
+}
+
+/// `extended_to` if the handler extended the case, else `due_at`.
+fn handling_due(it: &Item) -> String {
+    let extended = text(it, attr::EXTENDED_TO);
+    if extended.is_empty() {
+        text(it, attr::DUE_AT)
+    } else {
+        extended
+    }
 }
 
 /// Removes `contact_name` and `contact_phone` from every case that closed (`closed_at`) at least
@@ -146,7 +196,8 @@ pub(crate) async fn purge_contacts(
 
 fn line(case: &OverdueCase, today: Date) -> String {
     format!(
-        "{}  {}  {}{}  {}  期限 {}（逾期 {} 天）",
+        "{}  {}  {}  {}{}  {}  {}期限 {}（逾期 {} 天）",
+        case.clock.label(),
         case.case_id,
         case.community_name,
         case.type_name,
@@ -156,8 +207,29 @@ fn line(case: &OverdueCase, today: Date) -> String {
             format!("·{}", case.category_name)
         },
         case.status,
+        match (case.clock, case.extended) {
+            (Clock::Acceptance, _) => "受理",
+            (Clock::Handling, true) => "延长后的办理",
+            (Clock::Handling, false) => "办理",
+        },
         case.due_at,
         case.days_late(today)
+    )
+}
+
+/// `逾期未受理 1 件，逾期未办结 2 件`.
+fn counts<'a>(cases: impl Iterator<Item = &'a OverdueCase>) -> String {
+    let (mut accept, mut handle) = (0, 0);
+    for case in cases {
+        match case.clock {
+            Clock::Acceptance => accept += 1,
+            Clock::Handling => handle += 1,
+        }
+    }
+    format!(
+        "{} {accept} 件，{} {handle} 件",
+        Clock::Acceptance.label(),
+        Clock::Handling.label()
     )
 }
 
@@ -169,7 +241,11 @@ pub(crate) fn overdue_notices(cases: &[OverdueCase], today: Date) -> Vec<Notice>
     }
     let mut notices = vec![Notice {
         to: Audience::Supervisor,
-        subject: format!("{today} 逾期未办结 {} 件", cases.len()),
+        subject: format!(
+            "{today} 逾期 {} 件（{}）",
+            cases.len(),
+            counts(cases.iter())
+        ),
         message: cases
             .iter()
             .map(|c| line(c, today))
@@ -184,9 +260,10 @@ pub(crate) fn overdue_notices(cases: &[OverdueCase], today: Date) -> Vec<Notice>
         notices.push(Notice {
             to: Audience::Community(community.to_string()),
             subject: format!(
-                "{today} {} 逾期未办结 {} 件",
+                "{today} {} 逾期 {} 件（{}）",
                 list[0].community_name,
-                list.len()
+                list.len(),
+                counts(list.iter().copied())
             ),
             message: list
                 .iter()

@@ -15,9 +15,9 @@ use crate::keys::constant_time_eq;
 use crate::manifest::SubmissionType;
 use crate::page;
 use crate::store::{
-    CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, change,
+    CaseItem, CaseRecord, CaseTable, Counter, Created, Rating, Receipt, Store, StoreError, change,
 };
-use crate::table::{meta, status};
+use crate::table::{meta, rating, status};
 use crate::validate::{self, Input, Invalid};
 
 /// The longest a submission or lookup may take before the resident is told to retry (503): well
@@ -105,6 +105,14 @@ impl ApiError {
             "没有找到这件事：请核对案件编号和查询码",
         )
     }
+
+    /// A rating the case cannot take now: still open, or this closing rated already.
+    fn cannot_rate(message: &str) -> ApiError {
+        ApiError {
+            field: Some("rating"),
+            ..ApiError::new(StatusCode::CONFLICT, message)
+        }
+    }
 }
 
 impl From<Invalid> for ApiError {
@@ -152,7 +160,31 @@ struct TrackAnswer<'a> {
     status: &'a str,
     routed_to: &'a str,
     due_date: &'a str,
+    /// The acceptance deadline.
+    accept_due: &'a str,
+    /// The extended handling deadline and why, `null` unless extended.
+    extended_to: Option<&'a str>,
+    extend_reason: Option<&'a str>,
+    /// `null` until rated.
+    rating: Option<&'a str>,
+    /// Whether a rating would be taken now.
+    may_rate: bool,
+    /// For an objection: the record, and whether it came after the 公示期.
+    record: Option<&'a str>,
+    late: bool,
     replies: Vec<PublicReply>,
+    /// Every change, oldest first: status, reply, rating, extension.
+    history: &'a [crate::store::TimelineEvent],
+}
+
+/// `200` body of `POST /api/feedback`.
+#[derive(Serialize)]
+struct FeedbackAnswer<'a> {
+    case_id: &'a str,
+    status: &'a str,
+    rating: &'a str,
+    /// For a 不满意: the second round's due date.
+    due_date: &'a str,
 }
 
 #[derive(Serialize)]
@@ -168,10 +200,13 @@ pub async fn handle<S: Store>(app: &App<S>, req: Request) -> Result<Response<Bod
     let answer = match path {
         "/api/submissions" if method == Method::POST => within_deadline(submit(app, &req)).await,
         "/api/track" if method == Method::POST => within_deadline(track(app, &req)).await,
+        "/api/feedback" if method == Method::POST => within_deadline(feedback(app, &req)).await,
         "/api/v.gif" if method == Method::GET || method == Method::HEAD => {
             return Ok(visit(app, &req, method == Method::GET).await);
         }
-        "/api/submissions" | "/api/track" => Err((ApiError::method_not_allowed("POST"), None)),
+        "/api/submissions" | "/api/track" | "/api/feedback" => {
+            Err((ApiError::method_not_allowed("POST"), None))
+        }
         "/api/v.gif" => Err((ApiError::method_not_allowed("GET, HEAD"), None)),
         _ => Err((ApiError::not_found(), None)),
     };
@@ -359,6 +394,12 @@ async fn submit<S: Store>(app: &App<S>, req: &Request) -> Answer {
         // A transfer ends the community's part at once.
         closed_at: status::is_terminal(routing.status).then(|| created_at.clone()),
         query_hash: app.key.query_hash(&query_code),
+        accept_due: routing.accept_due.clone(),
+        record: submission.record.as_ref().map(|r| r.id.clone()),
+        late: routing.late,
+        on_behalf: submission.on_behalf.clone(),
+        notify_sms: submission.notify_sms,
+        ..CaseItem::default()
     };
     let receipt = Receipt {
         case_id,
@@ -400,13 +441,29 @@ struct Routing {
     routed_to: String,
     routed_phone: Option<String>,
     due_date: String,
+    /// The acceptance deadline: `accept_days`, never after the handling deadline.
+    accept_due: String,
+    /// An objection filed after its record's 公示期.
+    late: bool,
 }
 
 fn route<S>(app: &App<S>, submission: &validate::Submission, today: Date) -> Routing {
     let manifest = &app.manifest;
-    let due_date = manifest
+    // An objection inside the 公示期 has the objection deadline; a late one is handled as a
+    // complaint.
+    let late = submission
+        .record
+        .as_ref()
+        .and_then(|r| r.objection_until.as_deref())
+        .is_some_and(|until| today.to_string().as_str() > until);
+    let days = match submission.kind {
+        SubmissionType::Objection if !late => manifest.objection_days,
+        _ => manifest.response_days,
+    };
+    let due_date = manifest.calendar.add_working_days(today, days).to_string();
+    let accept_due = manifest
         .calendar
-        .add_working_days(today, manifest.response_days)
+        .add_working_days(today, manifest.accept_days.min(days))
         .to_string();
     let (table, prefix, status, body) = match submission.kind {
         // Never to the community whose officials a report may concern.
@@ -415,6 +472,12 @@ fn route<S>(app: &App<S>, submission: &validate::Submission, today: Date) -> Rou
             "J",
             status::RECEIVED,
             manifest.supervisor.clone(),
+        ),
+        SubmissionType::Objection => (
+            CaseTable::Cases,
+            "",
+            status::RECEIVED,
+            submission.community.handler.clone(),
         ),
         SubmissionType::Complaint | SubmissionType::Suggestion => {
             match (&submission.category.scope, &submission.category.transfer_to) {
@@ -444,6 +507,8 @@ fn route<S>(app: &App<S>, submission: &validate::Submission, today: Date) -> Rou
         routed_to: body.name,
         routed_phone: body.phone,
         due_date,
+        accept_due,
+        late,
     }
 }
 
@@ -494,9 +559,10 @@ fn receipt_response<S>(
     }
 }
 
-async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
-    let (input, reply) = read_input(req).map_err(|err| (err, None))?;
-    let page = |err: ApiError| {
+/// Where a refused lookup or rating sends the resident: track's own page, so a wrong code gets
+/// the very same answer from both.
+fn track_page(reply: Reply) -> impl Fn(ApiError) -> (ApiError, Option<PageContext>) {
+    move |err: ApiError| {
         let context = PageContext {
             back: ("/track/".to_string(), "返回查询页".to_string()),
             kept_text: None,
@@ -504,21 +570,29 @@ async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
             refill: None,
         };
         (err, (reply == Reply::Html).then_some(context))
-    };
-    let lookup = validate::lookup(&input).map_err(|e| page(e.into()))?;
+    }
+}
+
+/// A rating's comment as typed, kept on a refusal page so it is not lost.
+fn input_comment(input: &Input) -> Option<String> {
+    input.text("comment").ok().flatten()
+}
+
+/// The case a lookup names, if its query code matches; otherwise track's one 404.
+async fn find_with_code<S: Store>(
+    app: &App<S>,
+    req: &Request,
+    lookup: &validate::Lookup,
+    device: Option<&str>,
+    reply: Reply,
+) -> Result<CaseRecord, (ApiError, Option<PageContext>)> {
+    let page = track_page(reply);
     let now = (app.clock)();
     let client = client_address(app, req);
     let limits = (app.limits.lookups, app.limits.lookups_per_address);
-    rate_limit(
-        app,
-        "track",
-        limits,
-        &client,
-        device(&input).as_deref(),
-        now,
-    )
-    .await
-    .map_err(|e| page(e.or_call(&app.manifest.supervisor)))?;
+    rate_limit(app, "track", limits, &client, device, now)
+        .await
+        .map_err(|e| page(e.or_call(&app.manifest.supervisor)))?;
 
     let table = CaseTable::of_case_id(&lookup.case_id);
     let found = app
@@ -531,13 +605,36 @@ async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
         .as_ref()
         .map_or_else(|| "0".repeat(64), |r| r.case.query_hash.clone());
     let matches = app.key.query_code_matches(&lookup.query_code, &stored_hash);
-    let record = match found {
-        Some(record) if matches => record,
-        _ => return Err(page(ApiError::case_not_found())),
-    };
-    let replies = public_replies(&record);
+    match found {
+        Some(record) if matches => Ok(record),
+        _ => Err(page(ApiError::case_not_found())),
+    }
+}
+
+async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
+    let (input, reply) = read_input(req).map_err(|err| (err, None))?;
+    let page = track_page(reply);
+    let lookup = validate::lookup(&input).map_err(|e| page(e.into()))?;
+    let record = find_with_code(app, req, &lookup, device(&input).as_deref(), reply).await?;
+    Ok(track_response(
+        app,
+        &record,
+        &lookup.query_code,
+        reply,
+        None,
+    ))
+}
+
+fn track_response<S>(
+    app: &App<S>,
+    record: &CaseRecord,
+    query_code: &str,
+    reply: Reply,
+    notice: Option<&str>,
+) -> Response<Body> {
+    let replies = public_replies(record);
     let case = &record.case;
-    Ok(match reply {
+    match reply {
         Reply::Json => json(
             StatusCode::OK,
             &TrackAnswer {
@@ -545,7 +642,15 @@ async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
                 status: &case.status,
                 routed_to: &case.routed_to,
                 due_date: &case.due_at,
+                accept_due: &case.accept_due,
+                extended_to: case.extended_to.as_deref(),
+                extend_reason: case.extend_reason.as_deref(),
+                rating: case.rating.as_deref(),
+                may_rate: case.may_be_rated(),
+                record: case.record.as_deref(),
+                late: case.late,
                 replies,
+                history: &record.timeline,
             },
         ),
         Reply::Html => {
@@ -556,16 +661,116 @@ async fn track<S: Store>(app: &App<S>, req: &Request) -> Answer {
                     text: &r.text,
                 })
                 .collect();
+            let record_title = case.record.as_deref().and_then(|id| {
+                app.manifest
+                    .community(&case.community)
+                    .and_then(|c| c.record(id))
+                    .map(|r| r.title.as_str())
+            });
             html(
                 StatusCode::OK,
                 page::track(
                     &app.manifest,
-                    &case.case_id,
-                    &case.status,
-                    &case.routed_to,
-                    &case.due_at,
-                    &views,
+                    &page::TrackView {
+                        case,
+                        query_code,
+                        replies: &views,
+                        history: &record.timeline,
+                        record_title,
+                        notice,
+                    },
                 ),
+            )
+        }
+    }
+}
+
+/// `POST /api/feedback`: the resident's rating of a closed case. Once per closing; 不满意 sends
+/// the case back to 办理中 with a new due date (二次办理). A wrong code gets track's own 404.
+async fn feedback<S: Store>(app: &App<S>, req: &Request) -> Answer {
+    let (input, reply) = read_input(req).map_err(|err| (err, None))?;
+    // A rating refused for what it is (bad input, 409) says so; a wrong code or a storage fault
+    // reads exactly as track's.
+    let kept = input_comment(&input);
+    let page = move |err: ApiError| {
+        let context = PageContext {
+            back: ("/track/".to_string(), "返回查询页".to_string()),
+            kept_text: kept.clone(),
+            title: "没能评价",
+            refill: None,
+        };
+        (err, (reply == Reply::Html).then_some(context))
+    };
+    let feedback = validate::feedback(&input).map_err(|e| page(e.into()))?;
+    let record =
+        find_with_code(app, req, &feedback.lookup, device(&input).as_deref(), reply).await?;
+    let case = &record.case;
+    let refuse = |record: &CaseRecord| {
+        let message = if status::is_terminal(&record.case.status) {
+            "这次办理结果已经评价过了；重新办理并办结后，可以再评价"
+        } else {
+            "这件事还在办理中，办结后才能评价"
+        };
+        page(ApiError::cannot_rate(message))
+    };
+    if !case.may_be_rated() {
+        return Err(refuse(&record));
+    }
+    let now = (app.clock)();
+    let reopen_due = (feedback.rating == rating::UNSATISFIED).then(|| {
+        app.manifest
+            .calendar
+            .add_working_days(Date::shanghai(now), app.manifest.reopen_days())
+            .to_string()
+    });
+    let rated = Rating {
+        value: feedback.rating.to_string(),
+        comment: feedback.comment.clone(),
+        at: shanghai_timestamp(now),
+        reopen_due,
+    };
+    let table = CaseTable::of_case_id(&case.case_id);
+    let fault = track_page(reply);
+    let written = app
+        .store
+        .rate_case(table, &case.case_id, &case.status, &rated)
+        .await
+        .map_err(|e| fault(e.into()))?;
+    // Read back, so the answer shows the case as it now is (and a lost race its winner).
+    let after = app
+        .store
+        .find_case(table, &case.case_id)
+        .await
+        .map_err(|e| fault(e.into()))?
+        .unwrap_or_else(|| record.clone());
+    if !written {
+        return Err(refuse(&after));
+    }
+    Ok(match reply {
+        Reply::Json => json(
+            StatusCode::OK,
+            &FeedbackAnswer {
+                case_id: &after.case.case_id,
+                status: &after.case.status,
+                rating: feedback.rating,
+                due_date: &after.case.due_at,
+            },
+        ),
+        Reply::Html => {
+            let notice = if rated.reopen_due.is_some() {
+                format!(
+                    "已收到您的评价：不满意。这件事已重新办理，新的答复期限是 {}，{}会督促办理。",
+                    after.case.due_at, app.manifest.supervisor.name
+                )
+            } else {
+                format!("已收到您的评价：{}。谢谢您的监督。", feedback.rating)
+            };
+            track_response(
+                app,
+                &after,
+                &feedback.lookup.query_code,
+                reply,
+                Some(&notice),
             )
         }
     })

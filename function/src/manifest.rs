@@ -15,6 +15,17 @@ pub struct Manifest {
     pub supervisor: Body,
     /// Working days a handler has to answer a complaint or suggestion that is in scope.
     pub response_days: u32,
+    /// Working days a handler has to accept (受理) a case: the first of its two clocks. Never
+    /// later than the handling deadline.
+    #[serde(default = "default_accept_days")]
+    pub accept_days: u32,
+    /// Working days a case reopened by a 不满意 rating gets again (二次办理), counted from the
+    /// reopening. Zero means `response_days`.
+    #[serde(default)]
+    pub reopen_days: u32,
+    /// Working days a handler has to answer an objection (异议) filed inside a record's 公示期.
+    #[serde(default = "default_objection_days")]
+    pub objection_days: u32,
     /// Complaint categories, in the order the form lists them.
     pub categories: Vec<Category>,
     /// Every community of the site.
@@ -26,6 +37,15 @@ pub struct Manifest {
     /// Empty in a manifest from before assets were hashed.
     #[serde(default)]
     pub assets: std::collections::BTreeMap<String, String>,
+}
+
+/// 信访工作条例: acceptance is decided within 15 days.
+fn default_accept_days() -> u32 {
+    15
+}
+
+fn default_objection_days() -> u32 {
+    5
 }
 
 /// An office that receives cases: the supervising body, or a body out-of-scope cases go to.
@@ -56,25 +76,39 @@ pub enum SubmissionType {
     Report,
     /// 建议
     Suggestion,
+    /// 异议 to one published record, within (or after) its 公示期; filed from the record's own
+    /// form, not under a category.
+    Objection,
 }
 
 impl SubmissionType {
+    /// The types a category may be offered for (the main form's three choices).
     pub const ALL: [SubmissionType; 3] = [Self::Complaint, Self::Report, Self::Suggestion];
+
+    /// Every type the API takes.
+    pub const ANY: [SubmissionType; 4] = [
+        Self::Complaint,
+        Self::Report,
+        Self::Suggestion,
+        Self::Objection,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Complaint => "complaint",
             Self::Report => "report",
             Self::Suggestion => "suggestion",
+            Self::Objection => "objection",
         }
     }
 
     /// The word residents know it by.
-    pub(crate) fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Self::Complaint => "投诉",
             Self::Report => "举报",
             Self::Suggestion => "建议",
+            Self::Objection => "异议",
         }
     }
 }
@@ -116,6 +150,27 @@ pub struct Community {
     /// QR placement ids (`?from=<placement>`), for visit counts.
     #[serde(default)]
     pub placements: Vec<String>,
+    /// The community's published records, which objections (异议) name.
+    #[serde(default)]
+    pub records: Vec<RecordRef>,
+}
+
+/// A published record, as an objection names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRef {
+    /// The record's id, as in `/c/<slug>/<record-id>/`.
+    pub id: String,
+    pub title: String,
+    /// The last day of its 公示期 (`YYYY-MM-DD`): an objection filed after it is still taken,
+    /// marked late and handled in the time of a complaint. `None`: the record has no 公示期.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objection_until: Option<String>,
+}
+
+impl Community {
+    pub(crate) fn record(&self, id: &str) -> Option<&RecordRef> {
+        self.records.iter().find(|r| r.id == id)
+    }
 }
 
 /// Holidays and make-up workdays (调休上班), as `YYYY-MM-DD` in Asia/Shanghai.
@@ -128,6 +183,15 @@ pub struct Calendar {
 }
 
 impl Manifest {
+    /// Working days of a reopened case's second round (二次办理).
+    pub fn reopen_days(&self) -> u32 {
+        if self.reopen_days == 0 {
+            self.response_days
+        } else {
+            self.reopen_days
+        }
+    }
+
     pub(crate) fn community(&self, slug: &str) -> Option<&Community> {
         self.communities.iter().find(|c| c.slug == slug)
     }

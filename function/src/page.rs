@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use crate::html::{escape, tel_link};
 use crate::manifest::{Manifest, SubmissionType};
+use crate::store::{CaseItem, TimelineEvent, change};
+use crate::table::{rating, status};
 
 /// The theme's look in miniature (themes/default/templates/style.css): the same fonts, sizes,
 /// colours and boxes, so the answer reads as part of the site. Kept inline: the page must stand
@@ -30,11 +32,15 @@ const STYLE: &str = concat!(
     ".at{margin:12px 0 0;color:#474747;font-size:16px}",
     ".nav a{display:flex;align-items:center;justify-content:center;min-height:52px;margin:10px 0;border:2px solid #b71c1c;border-radius:10px;color:#b71c1c;font-size:20px;font-weight:bold;text-decoration:none}",
     ".nav a.primary{background:#b71c1c;color:#fff}",
-    "form label{display:block;font-weight:bold;margin:14px 0 4px}form label.choice{font-weight:normal;display:flex;align-items:center;gap:10px;min-height:44px;margin:2px 0}",
-    "fieldset{border:0;padding:0;margin:12px 0}legend{font-weight:bold;padding:0}",
+    ".note{border:3px solid #1b5e20;border-radius:10px;padding:10px 14px;background:#f3faf3;font-weight:bold}",
+    "ol.history{padding-left:1.4em}ol.history li{margin:6px 0}",
+    "fieldset{border:2px solid #6b6b6b;border-radius:10px;margin:12px 0;padding:8px 14px}",
+    "label.choice{display:flex;align-items:center;gap:10px;min-height:48px;font-size:20px}",
+    "label.choice input{width:24px;height:24px}",
+    "button{display:block;width:100%;min-height:52px;margin:12px 0;border:0;border-radius:10px;background:#b71c1c;color:#fff;font:inherit;font-size:20px;font-weight:bold}",
+    "form label{display:block;font-weight:bold;margin:14px 0 4px}",
     "select,input[type=text],input[type=tel]{width:100%;font:inherit;min-height:48px;padding:6px 10px;border:2px solid #6b6b6b;border-radius:8px;background:#fff}",
     "input[type=radio],input[type=checkbox]{width:24px;height:24px;accent-color:#b71c1c}",
-    ".nav button{display:block;width:100%;min-height:52px;margin:10px 0;border:2px solid #b71c1c;border-radius:10px;background:#b71c1c;color:#fff;font:inherit;font-size:20px;font-weight:bold}",
     "@media print{header,.nav{display:none}.box{border-color:#000;background:#fff}}",
 );
 
@@ -318,32 +324,134 @@ pub struct ReplyView<'a> {
     pub text: &'a str,
 }
 
-/// The track answer: where the case is, and every reply.
-pub fn track(
-    manifest: &Manifest,
-    case_id: &str,
-    status: &str,
-    routed_to: &str,
-    due_date: &str,
-    replies: &[ReplyView],
-) -> String {
-    let mut main = format!(
-        "<h1>案件 {}</h1><dl><dt>状态</dt><dd class=\"big\">{}</dd><dt>办理单位</dt><dd>{}</dd>\
-         <dt>答复期限</dt><dd>{} 前</dd></dl><h2>答复</h2>",
-        escape(case_id),
-        escape(status),
-        escape(routed_to),
-        escape(due_date),
+/// What the track answer shows.
+pub struct TrackView<'a> {
+    pub case: &'a CaseItem,
+    /// The code the resident typed, carried by the rating form so it posts on its own.
+    pub query_code: &'a str,
+    pub replies: &'a [ReplyView<'a>],
+    pub history: &'a [TimelineEvent],
+    /// For an objection: the title of the record it names.
+    pub record_title: Option<&'a str>,
+    /// A line at the top, e.g. that a rating was received.
+    pub notice: Option<&'a str>,
+}
+
+/// One timeline event in the words a resident reads.
+fn history_line(event: &TimelineEvent) -> Option<String> {
+    Some(match event.change.as_str() {
+        change::STATUS => format!("状态改为：{}", event.value),
+        change::REPLY if event.value.trim().is_empty() => return None,
+        change::REPLY => "办理单位作出答复".to_string(),
+        change::RATING if event.value == rating::UNSATISFIED => "群众不满意，重新办理".to_string(),
+        change::RATING => format!("群众评价：{}", event.value),
+        change::EXTENSION => format!("办理期限延长至 {}", event.value),
+        _ => return None,
+    })
+}
+
+/// The track answer: where the case is, its deadlines, every reply, the whole history, and
+/// once it is closed a rating form that works without JavaScript.
+pub fn track(manifest: &Manifest, view: &TrackView) -> String {
+    let case = view.case;
+    let mut main = String::new();
+    if let Some(notice) = view.notice {
+        let _ = write!(
+            main,
+            "<p class=\"note\" role=\"status\">{}</p>",
+            escape(notice)
+        );
+    }
+    let _ = write!(
+        main,
+        "<h1>案件 {}</h1><dl><dt>状态</dt><dd class=\"big\">{}</dd><dt>办理单位</dt><dd>{}</dd>",
+        escape(&case.case_id),
+        escape(&case.status),
+        escape(&case.routed_to),
     );
-    if replies.is_empty() {
+    if let Some(title) = view.record_title {
+        let _ = write!(
+            main,
+            "<dt>异议事项</dt><dd>{}{}</dd>",
+            escape(title),
+            if case.late {
+                "（公示期后提出，按投诉办理）"
+            } else {
+                ""
+            }
+        );
+    }
+    if !case.accept_due.is_empty() && case.status == status::RECEIVED {
+        let _ = write!(
+            main,
+            "<dt>受理期限</dt><dd>{} 前</dd>",
+            escape(&case.accept_due)
+        );
+    }
+    let _ = write!(
+        main,
+        "<dt>答复期限</dt><dd>{} 前</dd>",
+        escape(&case.due_at)
+    );
+    if let Some(to) = case.extended_to.as_deref().filter(|t| !t.is_empty()) {
+        let _ = write!(
+            main,
+            "<dt>延期至</dt><dd>{} 前</dd><dt>延期原因</dt><dd>{}</dd>",
+            escape(to),
+            escape(case.extend_reason.as_deref().unwrap_or(""))
+        );
+    }
+    if let Some(given) = case.rating.as_deref().filter(|r| !r.is_empty()) {
+        let _ = write!(main, "<dt>您的评价</dt><dd>{}</dd>", escape(given));
+    }
+    main.push_str("</dl><h2>答复</h2>");
+    if view.replies.is_empty() {
         main.push_str("<p>还没有答复。办理单位会在答复期限前答复，请过几天再来查看。</p>");
     }
-    for reply in replies {
+    for reply in view.replies {
         let _ = write!(
             main,
             "<p class=\"at\">{}</p><div class=\"reply\">{}</div>",
             escape(&readable_time(reply.at)),
             escape(reply.text)
+        );
+    }
+    let lines: Vec<_> = view
+        .history
+        .iter()
+        .filter_map(|e| Some((readable_time(&e.at), history_line(e)?)))
+        .collect();
+    if !lines.is_empty() {
+        main.push_str("<h2>办理经过</h2><ol class=\"history\">");
+        for (at, line) in lines {
+            let _ = write!(main, "<li>{}　{}</li>", escape(&at), escape(&line));
+        }
+        main.push_str("</ol>");
+    }
+    if case.may_be_rated() {
+        let _ = write!(
+            main,
+            "<h2>评价办理结果</h2><form method=\"post\" action=\"/api/feedback\" accept-charset=\"utf-8\">\
+             <input type=\"hidden\" name=\"case_id\" value=\"{}\"><input type=\"hidden\" name=\"query_code\" value=\"{}\">\
+             <fieldset><legend>您对这次办理满意吗？</legend>",
+            escape(&case.case_id),
+            escape(view.query_code),
+        );
+        for value in rating::ALL {
+            let _ = write!(
+                main,
+                "<label class=\"choice\"><input type=\"radio\" name=\"rating\" value=\"{0}\" required> {0}</label>",
+                value
+            );
+        }
+        let _ = write!(
+            main,
+            "</fieldset><p>选“不满意”，这件事会重新办理，并告知{}。</p>\
+             <label for=\"comment\">意见（可不填）</label>\
+             <textarea id=\"comment\" name=\"comment\" maxlength=\"{}\"></textarea>\
+             <button type=\"submit\">提交评价</button></form>",
+            escape(&manifest.supervisor.name),
+            crate::validate::COMMENT_MAX_CHARS,
         );
     }
     if let Some(phone) = &manifest.supervisor.phone {
@@ -357,7 +465,7 @@ pub fn track(
     main.push_str(
         "<p class=\"nav\"><a href=\"/track/\">查询其他案件</a><a href=\"/\">返回首页</a></p>",
     );
-    layout(&format!("案件 {case_id}"), manifest, &main)
+    layout(&format!("案件 {}", case.case_id), manifest, &main)
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::store::dynamodb::attribute::{case_from_item, from_image, s, text};
 use crate::store::dynamodb::request::{CaseUpdate, update_case, written};
 use crate::store::edit::{EditStep, edit_steps};
 use crate::store::{CaseItem, CaseTable, StoreError};
-use crate::table::{attr, item, status};
+use crate::table::{attr, item, rating, status};
 
 /// One thing to do because of one stream record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,8 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
             .collect(),
         "MODIFY" => {
             let old = case_from_item(&from_image(&record.change.old_image));
+            let reopened = unsatisfied_notice(&case_id, &old, &new).map(Step::Notify);
+            let sms = resident_sms(&case_id, &old, &new).map(Step::Notify);
             edit_steps(&old, &new)
                 .into_iter()
                 .map(|step| match step {
@@ -91,10 +93,72 @@ pub fn plan(record: &EventRecord) -> Vec<Step> {
                         status,
                     },
                 })
+                .chain(reopened)
+                .chain(sms)
                 .collect()
         }
         _ => Vec::new(),
     }
+}
+
+/// The SMS to a resident who asked for them: one per change of status or reply by the handler
+/// (a closing invites a rating). Not for the change their own rating made.
+fn resident_sms(case_id: &str, old: &CaseItem, new: &CaseItem) -> Option<Notice> {
+    let mobile = new
+        .contact_phone
+        .as_deref()
+        .filter(|p| p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit()))?;
+    if !new.notify_sms || new.rated_at != old.rated_at {
+        return None;
+    }
+    let status_changed = new.status != old.status && !new.status.is_empty();
+    let replied = new.reply != old.reply && !new.reply.trim().is_empty();
+    let what = if status_changed && status::is_terminal(&new.status) {
+        format!(
+            "{}。请凭查询码在网站“查询办理进度”查看答复，并对办理结果作出评价（满意、基本满意或不满意）",
+            new.status
+        )
+    } else if status_changed {
+        format!(
+            "办理状态更新为：{}。请凭查询码在网站“查询办理进度”查看",
+            new.status
+        )
+    } else if replied {
+        "有了新的答复。请凭查询码在网站“查询办理进度”查看".to_string()
+    } else {
+        return None;
+    };
+    Some(Notice {
+        to: Audience::Resident(mobile.to_string()),
+        subject: format!("案件 {case_id} 进展"),
+        message: format!(
+            "您在{}反映的事项（案件编号 {case_id}）{what}。",
+            new.community_name
+        ),
+    })
+}
+
+/// A new 不满意 rating (the function reopened the case): the supervising body is told, for
+/// 二次督办.
+fn unsatisfied_notice(case_id: &str, old: &CaseItem, new: &CaseItem) -> Option<Notice> {
+    let fresh = new.rated_at.is_some() && new.rated_at != old.rated_at;
+    if !fresh || new.rating.as_deref() != Some(rating::UNSATISFIED) {
+        return None;
+    }
+    Some(Notice {
+        to: Audience::Supervisor,
+        subject: format!("群众不满意 {case_id} {}", new.community_name),
+        message: format!(
+            "案件编号：{case_id}\n社区：{}\n类别：{}\n群众评价：不满意{}\n已重新办理，新的办理期限：{}\n\n请督促办理单位二次办理。",
+            new.community_name,
+            new.category_name,
+            new.rating_comment
+                .as_deref()
+                .map(|c| format!("（{c}）"))
+                .unwrap_or_default(),
+            new.due_at,
+        ),
+    })
 }
 
 /// The notice of a new case: a report to the supervising body, a complaint or suggestion to its

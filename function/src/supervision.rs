@@ -26,6 +26,13 @@ pub struct CaseSummary {
     pub table: CaseTable,
     pub case_id: String,
     pub community: String,
+    /// `complaint`, `report`, `suggestion` or `objection`.
+    pub kind: String,
+    /// An objection's record id, and whether it came after the 公示期.
+    pub record: Option<String>,
+    pub late: bool,
+    /// The latest rating, if any.
+    pub rating: Option<String>,
     pub status: String,
     pub created_at: String,
     pub due_at: String,
@@ -92,6 +99,13 @@ pub async fn cases_of(
             table,
             case_id: text(&found, attr::CASE_ID),
             community: text(&found, attr::COMMUNITY),
+            kind: text(&found, attr::TYPE),
+            record: optional_text(&found, attr::RECORD),
+            late: matches!(
+                found.get(attr::LATE),
+                Some(aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+            ),
+            rating: optional_text(&found, attr::RATING),
             status: text(&found, attr::STATUS),
             created_at: text(&found, attr::CREATED_AT),
             due_at: text(&found, attr::DUE_AT),

@@ -152,6 +152,25 @@ pub mod attr {
     pub const CLOSED_AT: &str = "closed_at";
     /// Hex HMAC of the query code; the code itself is never stored.
     pub const QUERY_HASH: &str = "query_hash";
+    /// Acceptance deadline, `YYYY-MM-DD`: the first clock.
+    pub const ACCEPT_DUE: &str = "accept_due";
+    /// An objection's record id.
+    pub const RECORD: &str = "record";
+    /// BOOL: an objection filed after the 公示期.
+    pub const LATE: &str = "late";
+    /// Map `{role, name}`: who filed for the resident.
+    pub const ON_BEHALF: &str = "on_behalf";
+    pub const ON_BEHALF_ROLE: &str = "role";
+    pub const ON_BEHALF_NAME: &str = "name";
+    /// BOOL: the resident asked for SMS notices.
+    pub const NOTIFY_SMS: &str = "notify_sms";
+    /// The resident's rating (满意, 基本满意, 不满意), its comment and time.
+    pub const RATING: &str = "rating";
+    pub const RATING_COMMENT: &str = "rating_comment";
+    pub const RATED_AT: &str = "rated_at";
+    /// The extended handling deadline, `YYYY-MM-DD`, and why (set by the handler, once a round).
+    pub const EXTENDED_TO: &str = "extended_to";
+    pub const EXTEND_REASON: &str = "extend_reason";
 
     /// Timeline items: when, what changed (`status` or `reply`), the new value.
     pub const AT: &str = "at";
@@ -206,4 +225,14 @@ pub mod status {
     pub fn is_terminal(status: &str) -> bool {
         matches!(status, TRANSFERRED | NOT_ACCEPTED | CLOSED)
     }
+}
+
+/// Rating values, exactly as residents choose them.
+pub mod rating {
+    pub const SATISFIED: &str = "满意";
+    pub const MOSTLY_SATISFIED: &str = "基本满意";
+    /// Reopens the case (办理中, a new due date) and tells the supervising body.
+    pub const UNSATISFIED: &str = "不满意";
+
+    pub const ALL: [&str; 3] = [SATISFIED, MOSTLY_SATISFIED, UNSATISFIED];
 }

@@ -8,11 +8,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::manifest::{Category, Community, Manifest, SubmissionType};
+use crate::manifest::{Category, Community, Manifest, RecordRef, Scope, SubmissionType};
+use crate::store::OnBehalf;
+use crate::table::rating;
 
 pub const BODY_MIN_CHARS: usize = 5;
 pub const BODY_MAX_CHARS: usize = 2000;
 pub const NAME_MAX_CHARS: usize = 20;
+/// A rating's comment.
+pub const COMMENT_MAX_CHARS: usize = 500;
 const KEY_MIN_CHARS: usize = 8;
 const KEY_MAX_CHARS: usize = 128;
 
@@ -41,7 +45,21 @@ pub mod message {
     pub const QUERY_CODE_LOST: &str = "查询码只显示这一次，系统也不保存原码，丢了无法找回。匿名提交的，丢了查询码就不能再查询；留了姓名和电话的，可以打电话给办理单位，核实身份后询问办理情况。";
     pub const PHONE_WRONG: &str =
         "电话号码不对：请填写 11 位手机号，或带区号的固定电话（如 0551-65551234）";
+    pub const RECORD_MISSING: &str = "缺少要提异议的公开事项，请从该项公开的页面进入";
+    pub const RECORD_UNKNOWN: &str = "本社区没有这项公开，请从该项公开的页面进入后提交";
+    pub const SMS_NEEDS_MOBILE: &str = "要收短信通知，请填写 11 位手机号（匿名提交不能收短信）";
+    pub const ON_BEHALF_ROLE: &str = "代办人身份不对：请选择网格员、监督员或服务大厅工作人员";
+    pub const ON_BEHALF_NAME: &str = "请填写代办人姓名（最多 {max} 个字）";
+    pub const RATING_WRONG: &str = "请选择评价：满意、基本满意或不满意";
+    pub const COMMENT_TOO_LONG: &str = "意见太长：最多 {max} 个字，现在是 {n} 个字";
 }
+
+/// Who may file for a resident: the form's value and the role as stored and shown.
+pub const ON_BEHALF_ROLES: [(&str, &str); 3] = [
+    ("grid", "网格员"),
+    ("monitor", "监督员"),
+    ("hall", "服务大厅工作人员"),
+];
 
 /// `template` with `{min}`, `{max}` and `{n}` filled in (those it has).
 fn fill(template: &str, min: usize, max: usize, n: usize) -> String {
@@ -175,7 +193,13 @@ impl Input {
             Input::Json(map) => match map.get(name) {
                 None | Some(Value::Null) => Ok(false),
                 Some(Value::Bool(b)) => Ok(*b),
-                Some(_) => Err(Invalid::field(name, "匿名选项应为 true 或 false")),
+                Some(_) => Err(Invalid::field(
+                    name,
+                    match name {
+                        "notify_sms" => "短信通知选项应为 true 或 false",
+                        _ => "匿名选项应为 true 或 false",
+                    },
+                )),
             },
             Input::Form(_) => Ok(matches!(
                 self.text(name)?.as_deref(),
@@ -204,6 +228,33 @@ impl Input {
                 )),
             },
             Input::Form(_) => Ok((self.text("contact_name")?, self.text("contact_phone")?)),
+        }
+    }
+
+    /// Who files for the resident: JSON `on_behalf: {role, name}`, form `on_behalf_role`,
+    /// `on_behalf_name`.
+    fn on_behalf(&self) -> Result<(Option<String>, Option<String>), Invalid> {
+        match self {
+            Input::Json(map) => match map.get("on_behalf") {
+                None | Some(Value::Null) => Ok((None, None)),
+                Some(Value::Object(by)) => {
+                    let get = |key: &str, field: &'static str| match by.get(key) {
+                        None | Some(Value::Null) => Ok(None),
+                        Some(Value::String(s)) if s.is_empty() => Ok(None),
+                        Some(Value::String(s)) => Ok(Some(s.clone())),
+                        Some(_) => Err(Invalid::field(field, "应为文字")),
+                    };
+                    Ok((
+                        get("role", "on_behalf_role")?,
+                        get("name", "on_behalf_name")?,
+                    ))
+                }
+                Some(_) => Err(Invalid::field(
+                    "on_behalf_role",
+                    "代办信息格式不对：应为 {role, name}",
+                )),
+            },
+            Input::Form(_) => Ok((self.text("on_behalf_role")?, self.text("on_behalf_name")?)),
         }
     }
 }
@@ -244,6 +295,10 @@ pub struct Submission {
     pub anonymous: bool,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// For an objection: the record objected to.
+    pub record: Option<RecordRef>,
+    pub on_behalf: Option<OnBehalf>,
+    pub notify_sms: bool,
     /// The client's key (JSON); the no-JavaScript form has none and gets one derived.
     pub idempotency_key: Option<String>,
     /// The honeypot field was filled in: a robot. Answer as usual, store nothing.
@@ -261,7 +316,23 @@ impl Submission {
             if self.anonymous { "1" } else { "0" },
             self.contact_name.as_deref().unwrap_or(""),
             self.contact_phone.as_deref().unwrap_or(""),
+            self.record.as_ref().map_or("", |r| r.id.as_str()),
+            self.on_behalf.as_ref().map_or("", |b| b.role.as_str()),
+            self.on_behalf.as_ref().map_or("", |b| b.name.as_str()),
+            if self.notify_sms { "1" } else { "0" },
         ]
+    }
+}
+
+/// The category an objection is filed under: it names a record, not one of the site's
+/// categories.
+pub fn objection_category() -> Category {
+    Category {
+        id: "objection".to_string(),
+        name: "公示异议".to_string(),
+        scope: Scope::Accept,
+        transfer_to: None,
+        types: vec![SubmissionType::Objection],
     }
 }
 
@@ -278,18 +349,37 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
     let kind_text = input
         .text("type")?
         .ok_or_else(|| Invalid::field("type", message::TYPE_MISSING))?;
-    let kind = SubmissionType::ALL
+    let kind = SubmissionType::ANY
         .into_iter()
         .find(|k| k.as_str() == kind_text.trim())
-        .ok_or_else(|| Invalid::field("type", "类型不对：只能是投诉、举报或建议"))?;
+        .ok_or_else(|| Invalid::field("type", "类型不对：只能是投诉、举报、建议或异议"))?;
 
-    let category_id = input
-        .text("category")?
-        .ok_or_else(|| Invalid::field("category", message::CATEGORY_MISSING))?;
-    let category = manifest
-        .category(category_id.trim())
-        .ok_or_else(|| Invalid::field("category", "没有这个问题类别，请重新选择"))?
-        .clone();
+    let record = match kind {
+        SubmissionType::Objection => {
+            let id = input
+                .text("record")?
+                .ok_or_else(|| Invalid::field("record", message::RECORD_MISSING))?;
+            Some(
+                community
+                    .record(id.trim())
+                    .ok_or_else(|| Invalid::field("record", message::RECORD_UNKNOWN))?
+                    .clone(),
+            )
+        }
+        _ => None,
+    };
+    let category = match kind {
+        SubmissionType::Objection => objection_category(),
+        _ => {
+            let category_id = input
+                .text("category")?
+                .ok_or_else(|| Invalid::field("category", message::CATEGORY_MISSING))?;
+            manifest
+                .category(category_id.trim())
+                .ok_or_else(|| Invalid::field("category", "没有这个问题类别，请重新选择"))?
+                .clone()
+        }
+    };
     if !category.allows(kind) {
         return Err(Invalid::field(
             "category",
@@ -326,6 +416,40 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
         )
     };
 
+    let notify_sms = input.flag("notify_sms")?;
+    if notify_sms
+        && !contact_phone
+            .as_deref()
+            .is_some_and(|p| phone_rules().mobile.is_match(p))
+    {
+        return Err(Invalid::field("notify_sms", message::SMS_NEEDS_MOBILE));
+    }
+    let on_behalf = match input.on_behalf()? {
+        (None, None) => None,
+        (role, name) => {
+            let role = role
+                .and_then(|r| {
+                    let r = r.trim().to_string();
+                    ON_BEHALF_ROLES
+                        .iter()
+                        .find(|(id, label)| *id == r || *label == r)
+                        .map(|(_, label)| label.to_string())
+                })
+                .ok_or_else(|| Invalid::field("on_behalf_role", message::ON_BEHALF_ROLE))?;
+            let name_refused = || {
+                Invalid::field(
+                    "on_behalf_name",
+                    fill(message::ON_BEHALF_NAME, 0, NAME_MAX_CHARS, 0),
+                )
+            };
+            let name = single_line(&name.unwrap_or_default(), "on_behalf_name", "代办人姓名")?;
+            if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
+                return Err(name_refused());
+            }
+            Some(OnBehalf { role, name })
+        }
+    };
+
     let idempotency_key = match input {
         Input::Json(_) => Some(idempotency_key(input.text("idempotency_key")?)?),
         Input::Form(_) => None,
@@ -347,8 +471,54 @@ pub fn submission(manifest: &Manifest, input: &Input) -> Result<Submission, Inva
         anonymous,
         contact_name,
         contact_phone,
+        record,
+        on_behalf,
+        notify_sms,
         idempotency_key,
         honeypot,
+    })
+}
+
+/// A checked rating: which case (with its code), the rating and an optional comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feedback {
+    pub lookup: Lookup,
+    pub rating: &'static str,
+    pub comment: Option<String>,
+}
+
+pub fn feedback(input: &Input) -> Result<Feedback, Invalid> {
+    let lookup = lookup(input)?;
+    let value = input.text("rating")?.unwrap_or_default();
+    let rating = rating::ALL
+        .into_iter()
+        .find(|r| *r == value.trim())
+        .ok_or_else(|| Invalid::field("rating", message::RATING_WRONG))?;
+    let comment = match input.text("comment")? {
+        None => None,
+        Some(raw) => {
+            let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+            if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+            {
+                return Err(Invalid::field("comment", message::BODY_CONTROL));
+            }
+            let text = text.trim().to_string();
+            let chars = text.chars().count();
+            if chars > COMMENT_MAX_CHARS {
+                return Err(Invalid::field(
+                    "comment",
+                    fill(message::COMMENT_TOO_LONG, 0, COMMENT_MAX_CHARS, chars),
+                ));
+            }
+            (!text.is_empty()).then_some(text)
+        }
+    };
+    Ok(Feedback {
+        lookup,
+        rating,
+        comment,
     })
 }
 

@@ -4,7 +4,11 @@
 use serde_json::json;
 use ydt_function::store::local::LocalStore;
 use ydt_function::store::{
-    CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
+    CaseItem, CaseRecord, CaseTable, Counter, Created, Rating, Receipt, Store, StoreError,
+    StoreResult,
+};
+use ydt_test_support::handler::{
+    assert_objections, assert_rating_is_conditional, assert_rating_round_trip, track_json,
 };
 use ydt_test_support::{Event, app, call, complaint};
 
@@ -79,7 +83,9 @@ async fn track_shows_status_and_replies_and_hides_contact_details() {
     assert_eq!(
         answer.json(),
         json!({"case_id": case_id, "status": "待受理", "routed_to": "翠竹园社区居务监督委员会",
-               "due_date": "2026-12-09", "replies": []})
+               "due_date": "2026-12-09", "accept_due": "2026-12-04", "extended_to": null,
+               "extend_reason": null, "rating": null, "may_rate": false, "record": null,
+               "late": false, "replies": [], "history": []})
     );
     assert!(!answer.text().contains("13812345678"));
     assert!(!answer.text().contains("李桂兰"));
@@ -706,6 +712,9 @@ impl Store for BrokenStore {
     async fn count(&self, _: &Counter) -> StoreResult<u64> {
         broken()
     }
+    async fn rate_case(&self, _: CaseTable, _: &str, _: &str, _: &Rating) -> StoreResult<bool> {
+        broken()
+    }
 }
 
 #[tokio::test]
@@ -737,6 +746,13 @@ async fn storage_fault_gets_503_with_retry_after_and_visits_still_get_the_pixel(
             .status,
         503
     );
+    let rating = ydt_test_support::handler::feedback("20261201-0001", "1234567812345678", "满意");
+    let refused = call(&app, &rating).await;
+    assert_eq!(
+        refused.status, 503,
+        "a rating is retried, never lost as a 4xx"
+    );
+    assert!(refused.header("retry-after").is_some());
     let pixel = call(&app, &Event::get("/api/v.gif?c=cuizhuyuan")).await;
     assert_eq!(pixel.status, 200);
     assert_eq!(pixel.body, ydt_function::handler::PIXEL_GIF);
@@ -795,4 +811,296 @@ async fn arbitrary_bytes_never_get_a_5xx() {
             String::from_utf8_lossy(&body)
         );
     }
+}
+
+/// The handler closing a case in `ydt cases`.
+fn close_locally(
+    store: &LocalStore,
+) -> impl Fn(String, &'static str) -> std::future::Ready<()> + '_ {
+    move |case_id, reply| {
+        store
+            .edit(
+                &case_id,
+                Some("已办结"),
+                Some(reply),
+                "2026-12-01T15:00:00+08:00",
+            )
+            .unwrap()
+            .expect("the case exists");
+        std::future::ready(())
+    }
+}
+
+#[tokio::test]
+async fn rating_reopens_once_per_closing_over_the_local_store() {
+    let (_dir, app) = local_app();
+    assert_rating_round_trip(&app, close_locally(&app.store)).await;
+    let (_, record) = app.store.cases().unwrap().remove(0);
+    let changes: Vec<_> = record
+        .timeline
+        .iter()
+        .map(|e| (e.change.as_str(), e.value.as_str()))
+        .collect();
+    // The whole history, reopening included, as the consumer writes it on AWS.
+    assert_eq!(
+        changes,
+        [
+            ("status", "已办结"),
+            ("reply", "已核实，11月津贴已补发"),
+            ("rating", "不满意"),
+            ("status", "办理中"),
+            ("status", "已办结"),
+            ("reply", "已再次核实并当面答复"),
+            ("rating", "满意"),
+        ]
+    );
+    let case = &record.case;
+    assert_eq!(case.rating.as_deref(), Some("满意"));
+    assert_eq!(
+        case.rating_comment.as_deref(),
+        Some("答复没有解决问题,补贴仍未到账")
+    );
+    let by = case.on_behalf.as_ref().expect("filed on behalf");
+    assert_eq!((by.role.as_str(), by.name.as_str()), ("网格员", "王网格"));
+    assert!(!case.notify_sms, "rated 满意: no more SMS");
+    assert_eq!(case.contact_phone.as_deref(), Some("13812345678"));
+}
+
+#[tokio::test]
+async fn of_two_ratings_at_once_the_local_store_keeps_one() {
+    let (_dir, app) = local_app();
+    assert_rating_is_conditional(&app, close_locally(&app.store)).await;
+}
+
+#[tokio::test]
+async fn objections_name_a_record_of_the_community_over_the_local_store() {
+    let (_dir, app) = local_app();
+    assert_objections(&app).await;
+    let cases = app.store.cases().unwrap();
+    assert_eq!(cases.len(), 2);
+    assert!(cases.iter().all(|(_, r)| r.case.kind == "objection"
+        && r.case.type_name == "异议"
+        && r.case.category_name == "公示异议"));
+}
+
+fn page_text(answer: &ydt_test_support::Answer) -> String {
+    assert!(
+        answer
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{answer:?}"
+    );
+    answer.text()
+}
+
+#[tokio::test]
+async fn the_track_page_offers_a_rating_form_that_works_without_javascript() {
+    let (_dir, app) = local_app();
+    let filed = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("nojs-rate-0001")),
+    )
+    .await
+    .json();
+    let (id, code) = (
+        filed["case_id"].as_str().unwrap(),
+        filed["query_code"].as_str().unwrap(),
+    );
+    let lookup = [("case_id", id), ("query_code", code)];
+    let open = page_text(&call(&app, &Event::post_form("/api/track", &lookup)).await);
+    assert!(open.contains("受理期限</dt><dd>2026-12-04 前"), "{open}");
+    assert!(
+        !open.contains("action=\"/api/feedback\""),
+        "an open case has no rating form"
+    );
+
+    close_locally(&app.store)(id.to_string(), "已补发").await;
+    let closed = page_text(&call(&app, &Event::post_form("/api/track", &lookup)).await);
+    assert!(closed.contains("action=\"/api/feedback\""), "{closed}");
+    for value in ["满意", "基本满意", "不满意"] {
+        assert!(
+            closed.contains(&format!("name=\"rating\" value=\"{value}\"")),
+            "{value}"
+        );
+    }
+    assert!(closed.contains(&format!("name=\"query_code\" value=\"{code}\"")));
+
+    let rate = |rating: &'static str| {
+        Event::post_form(
+            "/api/feedback",
+            &[
+                ("case_id", id),
+                ("query_code", code),
+                ("rating", rating),
+                ("comment", "还是没到账"),
+            ],
+        )
+    };
+    let answer = call(&app, &rate("不满意")).await;
+    assert_eq!(answer.status, 200);
+    let page = page_text(&answer);
+    assert!(
+        page.contains("这件事已重新办理，新的答复期限是 2026-12-07"),
+        "{page}"
+    );
+    assert!(
+        page.contains("群众不满意，重新办理"),
+        "the history shows the reopening: {page}"
+    );
+    assert!(page.contains("办理中"));
+    assert!(
+        !page.contains("action=\"/api/feedback\""),
+        "reopened: no form"
+    );
+
+    let twice = call(&app, &rate("满意")).await;
+    assert_eq!(twice.status, 409);
+    let refused = page_text(&twice);
+    assert!(refused.contains("还在办理中"), "{refused}");
+    assert!(refused.contains("<h1>没能评价</h1>"), "{refused}");
+    assert!(
+        refused.contains("还是没到账"),
+        "the comment is kept: {refused}"
+    );
+    let wrong = call(
+        &app,
+        &Event::post_form(
+            "/api/feedback",
+            &[
+                ("case_id", id),
+                ("query_code", "1234123412341234"),
+                ("rating", "满意"),
+            ],
+        ),
+    )
+    .await;
+    let wrong_track = call(
+        &app,
+        &Event::post_form(
+            "/api/track",
+            &[("case_id", id), ("query_code", "1234123412341234")],
+        ),
+    )
+    .await;
+    assert_eq!(wrong.status, 404);
+    assert_eq!(
+        wrong.body, wrong_track.body,
+        "a wrong code reads exactly as track's"
+    );
+}
+
+#[tokio::test]
+async fn sms_notices_need_a_mobile_and_filing_on_behalf_needs_a_role_and_name() {
+    let (_dir, app) = local_app();
+    let refused = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let answer = call(app, &Event::post_json("/api/submissions", &body)).await;
+            assert_eq!(answer.status, 400, "{}", answer.text());
+            answer.json()["field"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    let mut landline = complaint("sms-landline-01");
+    landline["notify_sms"] = json!(true);
+    landline["contact"]["phone"] = json!("0551-65551234");
+    assert_eq!(refused(landline).await, "notify_sms");
+    let mut anonymous = complaint("sms-anonymous-1");
+    anonymous["notify_sms"] = json!(true);
+    anonymous["anonymous"] = json!(true);
+    assert_eq!(refused(anonymous).await, "notify_sms");
+    let mut who = complaint("behalf-role-001");
+    who["on_behalf"] = json!({"role": "村长", "name": "王网格"});
+    assert_eq!(refused(who).await, "on_behalf_role");
+    let mut nameless = complaint("behalf-name-001");
+    nameless["on_behalf"] = json!({"role": "hall"});
+    assert_eq!(refused(nameless).await, "on_behalf_name");
+    assert!(app.store.cases().unwrap().is_empty());
+
+    // The plain form: a service-hall clerk files for a resident who wants SMS.
+    let mut fields: Vec<_> = form_fields("subsidy")
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("contact") && *name != "anonymous")
+        .collect();
+    fields.extend([
+        ("contact_name", "李桂兰"),
+        ("contact_phone", "138 1234 5678"),
+        ("on_behalf_role", "hall"),
+        ("on_behalf_name", "赵窗口"),
+        ("notify_sms", "on"),
+    ]);
+    let answer = call(&app, &Event::post_form("/api/submissions", &fields)).await;
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    let (_, record) = app.store.cases().unwrap().remove(0);
+    let by = record.case.on_behalf.expect("on behalf");
+    assert_eq!(
+        (by.role.as_str(), by.name.as_str()),
+        ("服务大厅工作人员", "赵窗口")
+    );
+    assert!(record.case.notify_sms);
+}
+
+#[tokio::test]
+async fn an_extension_is_granted_once_a_round_and_residents_see_why() {
+    use ydt_function::store::local::{Edit, Extension};
+    let (_dir, app) = local_app();
+    let filed = call(
+        &app,
+        &Event::post_json("/api/submissions", &complaint("extend-once-0001")),
+    )
+    .await
+    .json();
+    let (id, code) = (
+        filed["case_id"].as_str().unwrap(),
+        filed["query_code"].as_str().unwrap(),
+    );
+    let extend = |to: &str| Edit {
+        status: Some("办理中".into()),
+        reply: None,
+        extend: Some((to.into(), "需要区民政局核对户籍信息".into())),
+    };
+    let at = "2026-12-02T09:00:00+08:00";
+    assert!(matches!(
+        app.store.extend(id, extend("2026-12-16"), at).unwrap(),
+        Extension::Extended(_)
+    ));
+    assert_eq!(
+        app.store.extend(id, extend("2026-12-30"), at).unwrap(),
+        Extension::AlreadyExtended("2026-12-16".into())
+    );
+    let seen = track_json(&app, id, code).await;
+    assert_eq!(
+        (&seen["extended_to"], &seen["extend_reason"]),
+        (&json!("2026-12-16"), &json!("需要区民政局核对户籍信息"))
+    );
+    assert_eq!(
+        seen["due_date"], "2026-12-09",
+        "due_at stays the first deadline"
+    );
+    assert!(seen["history"].as_array().unwrap().iter().any(
+        |e| e["change"] == "extension" && e["value"] == "2026-12-16：需要区民政局核对户籍信息"
+    ));
+
+    // Closed, rated 不满意: a new round, whose deadline may be extended again.
+    close_locally(&app.store)(id.to_string(), "已补发").await;
+    assert!(matches!(
+        app.store.extend(id, Edit::default(), at).unwrap(),
+        Extension::NotOpen(_)
+    ));
+    let unhappy = call(
+        &app,
+        &ydt_test_support::handler::feedback(id, code, "不满意"),
+    )
+    .await;
+    assert_eq!(unhappy.status, 200);
+    assert_eq!(
+        track_json(&app, id, code).await["extended_to"],
+        serde_json::Value::Null
+    );
+    assert!(matches!(
+        app.store.extend(id, extend("2026-12-21"), at).unwrap(),
+        Extension::Extended(_)
+    ));
 }

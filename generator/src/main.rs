@@ -90,6 +90,12 @@ enum CasesAction {
         status: Option<String>,
         #[arg(long)]
         reply: Option<String>,
+        /// Extend the handling deadline by N working days (once; again only after a reopening).
+        #[arg(long, value_name = "N")]
+        extend_days: Option<u32>,
+        /// Why the deadline is extended; residents read it in track.
+        #[arg(long, requires = "extend_days")]
+        reason: Option<String>,
     },
 }
 
@@ -119,7 +125,18 @@ fn main() -> ExitCode {
                 case_id,
                 status,
                 reply,
-            } => ydt::cmd::cases::set(&root, &case_id, status.as_deref(), reply.as_deref()),
+                extend_days,
+                reason,
+            } => ydt::cmd::cases::set(
+                &root,
+                &case_id,
+                ydt::cmd::cases::SetOptions {
+                    status: status.as_deref(),
+                    reply: reply.as_deref(),
+                    extend_days,
+                    reason: reason.as_deref(),
+                },
+            ),
         },
     };
     ExitCode::from(result)

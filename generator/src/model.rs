@@ -291,6 +291,16 @@ pub struct SiteConfig {
     /// The complaint categories' names and transfer bodies as written, for the checks.
     pub categories_text: Vec<Text>,
     pub response_days: u32,
+    /// Working days to accept a case (the first clock); never more than the handling time.
+    pub accept_days: u32,
+    /// Working days of a case reopened by a 不满意 (二次办理).
+    pub reopen_days: u32,
+    /// Working days to answer an objection filed inside a record's 公示期.
+    pub objection_days: u32,
+    /// Days of 公示期 per record kind, counted from `published`; a kind not listed has none.
+    pub publicity_days: BTreeMap<String, u32>,
+    /// The forms offer 短信通知: only where the function can send SMS (`YDT_SMS`).
+    pub sms_notices: bool,
     pub required_kinds: Vec<Text>,
     pub public_phones: Vec<String>,
     pub categories: Vec<Category>,
@@ -348,6 +358,8 @@ pub struct Record {
     pub summary: Option<Text>,
     /// Payouts only: the rules require the list with full names.
     pub full_names: bool,
+    /// This record's own 公示期 in days, overriding its kind's.
+    pub publicity_days: Option<u32>,
     pub rows: Vec<Row>,
     /// Per money column, as the clerk declared them.
     pub declared_totals: BTreeMap<String, (Money, Span)>,
@@ -404,6 +416,14 @@ impl Site {
 }
 
 impl SiteConfig {
+    /// The last day of a record's 公示期 (`published` plus its days), if it has one.
+    pub fn objection_until(&self, record: &Record) -> Option<Date> {
+        let days = record
+            .publicity_days
+            .or_else(|| self.publicity_days.get(&record.kind).copied())?;
+        Some(Date::from_days(record.published.days() + i64::from(days)))
+    }
+
     /// The strings of `site.yaml` that reach a page.
     pub fn published_texts(&self) -> Vec<(&Text, PublishedAs)> {
         let mut out: Vec<(&Text, PublishedAs)> = vec![
@@ -472,7 +492,9 @@ impl Community {
             span: anchor.clone(),
         };
         for r in &mut self.records {
-            r.title = blank();
+            // The title's words stay (manifest.json names each record for objections), not the
+            // file it points into.
+            r.title.span = anchor.clone();
             r.summary = None;
             r.rows = Vec::new();
             r.declared_totals = BTreeMap::new();

@@ -255,15 +255,20 @@ fn site_facing(c: &Community) -> String {
                 published,
                 full_names,
                 totals,
+                // In manifest.json: what an objection names, and until when.
+                title,
+                publicity_days,
                 // Dropped by thinning: only the community's own pages show them.
                 kind_span: _,
-                title: _,
                 summary: _,
                 rows: _,
                 declared_totals: _,
                 span: _,
             } = r;
-            format!("{id} {kind} {period} {published} {full_names} {totals:?}")
+            format!(
+                "{id} {kind} {period} {published} {full_names} {totals:?} {} {publicity_days:?}",
+                title.value
+            )
         })
         .collect();
     let notices: Vec<_> = notices

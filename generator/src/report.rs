@@ -15,7 +15,7 @@ use ydt_function::daily::OverdueCase;
 use ydt_function::html::escape;
 use ydt_function::store::CaseTable;
 use ydt_function::supervision::{CaseSummary, Visit};
-use ydt_function::table::status;
+use ydt_function::table::{rating, status};
 
 use crate::model::{Period, Site};
 use crate::render::csv::Csv;
@@ -39,6 +39,8 @@ pub(crate) struct CommunityRow {
     /// Cases (both tables) that reached a terminal status, and how many by their due date.
     pub closed: u64,
     pub closed_on_time: u64,
+    /// Cases (both tables) whose latest closing was rated, by rating: 满意, 基本满意, 不满意.
+    pub ratings: [u64; 3],
     /// (kind, name) of the required disclosures missing for the month.
     pub missing: Vec<(String, String)>,
 }
@@ -53,6 +55,28 @@ pub(crate) struct Summary {
     pub threshold: u64,
     pub communities: Vec<CommunityRow>,
     pub overdue: Vec<OverdueCase>,
+    /// Objections (异议), per record that has any.
+    pub objections: Vec<ObjectionRow>,
+}
+
+/// The objections to one record.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ObjectionRow {
+    pub community: String,
+    pub record: String,
+    pub title: String,
+    pub open: u64,
+    pub answered: u64,
+    /// Of all of them, how many came after the 公示期.
+    pub late: u64,
+}
+
+impl CommunityRow {
+    /// Rated cases, and those 满意 or 基本满意.
+    pub(crate) fn satisfaction(&self) -> (u64, u64) {
+        let [happy, mostly, unhappy] = self.ratings;
+        (happy + mostly + unhappy, happy + mostly)
+    }
 }
 
 impl Summary {
@@ -127,6 +151,11 @@ pub(crate) fn assemble(
                 })
                 .collect();
             let closed: Vec<bool> = own.iter().filter_map(|k| k.closed_on_time()).collect();
+            let ratings = rating::ALL.map(|r| {
+                own.iter()
+                    .filter(|k| k.rating.as_deref() == Some(r))
+                    .count() as u64
+            });
             CommunityRow {
                 slug: c.slug.clone(),
                 name: c.name.value.clone(),
@@ -139,10 +168,32 @@ pub(crate) fn assemble(
                 reports: own.iter().filter(|k| k.table == CaseTable::Reports).count() as u64,
                 closed: closed.len() as u64,
                 closed_on_time: closed.iter().filter(|on_time| **on_time).count() as u64,
+                ratings,
                 missing: crate::checks::missing_kinds(site, c, month),
             }
         })
         .collect();
+    let mut objections = Vec::new();
+    for c in &site.communities {
+        for r in &c.records {
+            let mine: Vec<&CaseSummary> = cases
+                .iter()
+                .filter(|k| k.community == c.slug && k.record.as_deref() == Some(r.id.as_str()))
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let open = mine.iter().filter(|k| status::is_open(&k.status)).count() as u64;
+            objections.push(ObjectionRow {
+                community: c.name.value.clone(),
+                record: r.id.clone(),
+                title: r.title.value.clone(),
+                open,
+                answered: mine.len() as u64 - open,
+                late: mine.iter().filter(|k| k.late).count() as u64,
+            });
+        }
+    }
     Summary {
         title: site.config.title.value.clone(),
         date,
@@ -151,6 +202,7 @@ pub(crate) fn assemble(
         threshold,
         communities,
         overdue,
+        objections,
     }
 }
 
@@ -183,11 +235,12 @@ pub(crate) fn text(s: &Summary) -> String {
         };
         let _ = writeln!(t, "  {}  {}{flag}", c.name, c.visits);
     }
-    let _ = writeln!(t, "\n逾期未办结 {} 件（最早的在前）", s.overdue.len());
+    let _ = writeln!(t, "\n逾期 {} 件（最早的在前）", s.overdue.len());
     for o in &s.overdue {
         let _ = writeln!(
             t,
-            "  {}  {}  {}  {}  期限 {}  逾期 {} 天",
+            "  {}  {}  {}  {}  {}  期限 {}  逾期 {} 天",
+            o.clock.label(),
             o.case_id,
             o.community_name,
             table_label(o.table),
@@ -202,6 +255,37 @@ pub(crate) fn text(s: &Summary) -> String {
         "\n按期办结率 {}（{on_time}/{closed}）",
         percent(on_time, closed)
     );
+    let _ = writeln!(t, "\n群众评价（满意率 = 满意与基本满意 / 已评价）");
+    for c in &s.communities {
+        let (rated, satisfied) = c.satisfaction();
+        let [happy, mostly, unhappy] = c.ratings;
+        let _ = writeln!(
+            t,
+            "  {}  满意率 {}（{satisfied}/{rated}）  满意 {happy}  基本满意 {mostly}  不满意 {unhappy}",
+            c.name,
+            percent(satisfied, rated)
+        );
+    }
+    let _ = writeln!(t, "\n对公开的异议");
+    if s.objections.is_empty() {
+        let _ = writeln!(t, "  无");
+    }
+    for o in &s.objections {
+        let _ = writeln!(
+            t,
+            "  {}  {}（{}）  未办结 {}  已答复 {}{}",
+            o.community,
+            o.title,
+            o.record,
+            o.open,
+            o.answered,
+            if o.late > 0 {
+                format!("  其中公示期后提出 {}", o.late)
+            } else {
+                String::new()
+            }
+        );
+    }
     let _ = writeln!(t, "\n{} 应公开而未公开", s.month);
     let mut any = false;
     for c in s.communities.iter().filter(|c| !c.missing.is_empty()) {
@@ -223,7 +307,7 @@ fn csv(rows: Vec<Vec<String>>) -> String {
     csv.finish()
 }
 
-/// `visits.csv`, `cases.csv`, `overdue.csv`, `disclosures.csv`.
+/// `visits.csv`, `cases.csv`, `overdue.csv`, `objections.csv`, `disclosures.csv`.
 pub(crate) fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
     let mut visits = vec![vec![
         "日期".into(),
@@ -275,6 +359,10 @@ pub(crate) fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
         "已结案".into(),
         "按期办结".into(),
         "按期办结率".into(),
+        "满意".into(),
+        "基本满意".into(),
+        "不满意".into(),
+        "满意率".into(),
     ]);
     let mut cases = vec![head];
     for c in &s.communities {
@@ -286,6 +374,9 @@ pub(crate) fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
             c.closed_on_time.to_string(),
             percent(c.closed_on_time, c.closed),
         ]);
+        let (rated, satisfied) = c.satisfaction();
+        row.extend(c.ratings.iter().map(u64::to_string));
+        row.push(percent(satisfied, rated));
         cases.push(row);
     }
 
@@ -297,6 +388,7 @@ pub(crate) fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
         "受理时间".into(),
         "办理期限".into(),
         "逾期天数".into(),
+        "逾期类型".into(),
     ]];
     for o in &s.overdue {
         overdue.push(vec![
@@ -307,6 +399,26 @@ pub(crate) fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
             o.created_at.clone(),
             o.due_at.clone(),
             o.days_late(s.date).to_string(),
+            o.clock.label().to_string(),
+        ]);
+    }
+
+    let mut objections = vec![vec![
+        "社区".into(),
+        "公开编号".into(),
+        "公开事项".into(),
+        "未办结".into(),
+        "已答复".into(),
+        "公示期后提出".into(),
+    ]];
+    for o in &s.objections {
+        objections.push(vec![
+            o.community.clone(),
+            o.record.clone(),
+            o.title.clone(),
+            o.open.to_string(),
+            o.answered.to_string(),
+            o.late.to_string(),
         ]);
     }
 
@@ -330,6 +442,7 @@ pub(crate) fn csv_files(s: &Summary) -> Vec<(&'static str, String)> {
         ("visits.csv", csv(visits)),
         ("cases.csv", csv(cases)),
         ("overdue.csv", csv(overdue)),
+        ("objections.csv", csv(objections)),
         ("disclosures.csv", csv(disclosures)),
     ]
 }
@@ -536,18 +649,20 @@ pub(crate) fn html(s: &Summary) -> String {
     for st in status::ALL {
         let _ = write!(h, "<th>{st}</th>");
     }
-    h.push_str("<th>举报</th><th>已结案</th><th>按期办结率</th></tr>");
+    h.push_str("<th>举报</th><th>已结案</th><th>按期办结率</th><th>满意率</th></tr>");
     for c in &s.communities {
         let _ = write!(h, "<tr><td>{}</td>", escape(&c.name));
         for (_, n) in &c.by_status {
             let _ = write!(h, "<td class=\"n\">{n}</td>");
         }
+        let (rated, satisfied) = c.satisfaction();
         let _ = write!(
             h,
-            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}（{satisfied}/{rated}）</td></tr>",
             c.reports,
             c.closed,
-            percent(c.closed_on_time, c.closed)
+            percent(c.closed_on_time, c.closed),
+            percent(satisfied, rated)
         );
     }
     let (closed, on_time) = s.closed();
@@ -557,19 +672,16 @@ pub(crate) fn html(s: &Summary) -> String {
         percent(on_time, closed)
     );
 
-    let _ = write!(
-        h,
-        "<h2>逾期未办结（{} 件，最早的在前）</h2>",
-        s.overdue.len()
-    );
+    let _ = write!(h, "<h2>逾期（{} 件，最早的在前）</h2>", s.overdue.len());
     if s.overdue.is_empty() {
         h.push_str("<p class=\"ok\">无逾期案件。</p>");
     } else {
-        h.push_str("<table><tr><th>案件编号</th><th>类别</th><th>社区</th><th>状态</th><th>办理期限</th><th>逾期天数</th></tr>");
+        h.push_str("<table><tr><th>逾期类型</th><th>案件编号</th><th>类别</th><th>社区</th><th>状态</th><th>期限</th><th>逾期天数</th></tr>");
         for o in &s.overdue {
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td>{}·{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n late\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}·{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n late\">{}</td></tr>",
+                o.clock.label(),
                 escape(&o.case_id),
                 table_label(o.table),
                 escape(&o.category_name),
@@ -577,6 +689,25 @@ pub(crate) fn html(s: &Summary) -> String {
                 escape(&o.status),
                 escape(&o.due_at),
                 o.days_late(s.date)
+            );
+        }
+        h.push_str("</table>");
+    }
+
+    h.push_str("<h2>对公开的异议</h2>");
+    if s.objections.is_empty() {
+        h.push_str("<p class=\"ok\">无。</p>");
+    } else {
+        h.push_str("<table><tr><th>社区</th><th>公开事项</th><th>未办结</th><th>已答复</th><th>公示期后提出</th></tr>");
+        for o in &s.objections {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&o.community),
+                escape(&o.title),
+                o.open,
+                o.answered,
+                o.late
             );
         }
         h.push_str("</table>");

@@ -419,3 +419,140 @@ fn each_community_data_package_validates_with_frictionless() {
         assert_eq!(report["tasks"].as_array().unwrap().len(), records);
     }
 }
+
+#[test]
+fn every_record_has_an_objection_form_and_shows_its_publicity_period() {
+    let site = Site::example(YDT);
+    // A record's own 公示期 overrides its kind's (payouts: 7 days in site.yaml).
+    site.edit(
+        GAOLING,
+        "published: 2026-12-01",
+        "published: 2026-12-01\npublicity_days: 10",
+    );
+    let out = site.build();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let files = site.output();
+    let text = |path: &str| String::from_utf8(files[path].clone()).unwrap();
+
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let cuizhuyuan = &manifest["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == "cuizhuyuan")
+        .unwrap()["records"];
+    let record = |id: &str| {
+        cuizhuyuan
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in the manifest"))
+            .clone()
+    };
+    assert_eq!(
+        record("2026-11-gaoling-jintie")["objection_until"],
+        "2026-12-11"
+    );
+    assert_eq!(
+        record("2026-11-canji-butie")["objection_until"],
+        "2026-12-08"
+    );
+    assert_eq!(
+        record("2026-11-caiwu").get("objection_until"),
+        None,
+        "finance has none"
+    );
+    assert_eq!(
+        record("2026-11-caiwu")["title"],
+        "翠竹园社区2026年11月财务收支公开"
+    );
+
+    for r in cuizhuyuan.as_array().unwrap() {
+        let id = r["id"].as_str().unwrap();
+        let form = text(&format!("c/cuizhuyuan/{id}/yiyi/index.html"));
+        assert!(form.contains("action=/api/submissions"), "{id}");
+        assert!(
+            form.contains("name=type type=hidden value=objection"),
+            "{id}: {form}"
+        );
+        assert!(
+            form.contains(&format!("name=record type=hidden value={id}")),
+            "{id}"
+        );
+        assert!(
+            !form.contains("<script"),
+            "{id}: the objection form needs no script"
+        );
+        let page = text(&format!("c/cuizhuyuan/{id}/index.html"));
+        assert!(
+            page.contains(&format!("href=/c/cuizhuyuan/{id}/yiyi/")),
+            "{id}: no link"
+        );
+    }
+    let gaoling = text("c/cuizhuyuan/2026-11-gaoling-jintie/index.html");
+    assert!(
+        gaoling.contains("公示期：2026年12月1日至<time datetime=2026-12-11>2026年12月11日</time>"),
+        "{gaoling}"
+    );
+    assert!(!text("c/cuizhuyuan/2026-11-caiwu/index.html").contains("公示期："));
+}
+
+#[test]
+fn a_wrong_publicity_period_is_an_error_at_its_line() {
+    let site = Site::example(YDT);
+    site.edit(
+        GAOLING,
+        "published: 2026-12-01",
+        "published: 2026-12-01\npublicity_days: 0",
+    );
+    let (line, col) = site.position_of(GAOLING, "publicity_days: 0");
+    site.check().assert_error_at(
+        GAOLING,
+        (line, col + "publicity_days: ".len()),
+        "publicity_days must be a whole number of days from 1 to 90",
+    );
+    site.edit("content/site.yaml", "  projects: 7", "  projectz: 7");
+    let out = site.check();
+    assert!(
+        out.stderr
+            .contains("unknown record kind `projectz` in publicity_days"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_forms_offer_filing_on_behalf_and_sms_only_where_sms_can_be_sent() {
+    let site = Site::example(YDT);
+    assert_eq!(site.build().code, 0);
+    let page = |site: &Site, path: &str| String::from_utf8(site.output()[path].clone()).unwrap();
+    let form = page(&site, "c/cuizhuyuan/jiandu/index.html");
+    for role in [
+        "value=grid>网格员",
+        "value=monitor>监督员",
+        "value=hall>服务大厅工作人员",
+    ] {
+        assert!(form.contains(role), "{role}: {form}");
+    }
+    assert!(form.contains("name=on_behalf_name"));
+    assert!(!form.contains("notify_sms"), "sms_notices: false");
+
+    site.edit(
+        "content/site.yaml",
+        "sms_notices: false",
+        "sms_notices: true",
+    );
+    assert_eq!(site.build().code, 0);
+    for path in [
+        "c/cuizhuyuan/jiandu/index.html",
+        "c/cuizhuyuan/2026-11-gaoling-jintie/yiyi/index.html",
+    ] {
+        let form = page(&site, path);
+        assert!(form.contains("name=notify_sms"), "{path}");
+        assert!(
+            form.contains("匿名提交不能收短信"),
+            "{path}: the form says so"
+        );
+    }
+}

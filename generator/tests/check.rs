@@ -716,3 +716,37 @@ fn a_spreadsheet_or_any_other_file_that_is_not_content_is_an_error_naming_it() {
         out.stderr
     );
 }
+
+#[test]
+fn a_calendar_that_ends_before_the_longest_deadline_is_a_warning() {
+    use ydt_function::clock::{Date, now_unix};
+    let site = Site::example(YDT);
+    // As the example site's stands: it reaches past today's deadlines, or it does not.
+    let today = Date::shanghai(now_unix());
+    let yesterday = Date::from_days(today.days() - 1);
+    let text = site.read("content/site.yaml");
+    let start = text.find("calendar:").unwrap();
+    let short = format!(
+        "{}calendar:\n  holidays:\n    - {yesterday}\n  workdays: []\n",
+        &text[..start]
+    );
+    site.write("content/site.yaml", &short);
+    let out = site.check();
+    assert_eq!(out.code, 0, "a warning, not an error: {}", out.stderr);
+    let (line, col) = site.position_of("content/site.yaml", "calendar:");
+    out.assert_error_at(
+        "content/site.yaml",
+        (line, col),
+        &format!("the calendar ends {yesterday}, before"),
+    );
+
+    let far = Date::from_days(today.days() + 400);
+    site.write(
+        "content/site.yaml",
+        &format!(
+            "{}calendar:\n  holidays:\n    - {far}\n  workdays: []\n",
+            &text[..start]
+        ),
+    );
+    assert!(!site.check().stderr.contains("the calendar ends"));
+}

@@ -131,6 +131,36 @@ async fn seed(client: &Client) {
     ] {
         put_case(client, table, &fields).await;
     }
+    // Ratings of closed cases, and objections to one record: one open, one answered.
+    for (id, rating) in [
+        ("20261110-0001", "满意"),
+        ("20261111-0001", "不满意"),
+        ("20261112-0001", "基本满意"),
+    ] {
+        client
+            .update_item()
+            .table_name("ydt-cases")
+            .key(attr::CASE_ID, s(id))
+            .key(attr::ITEM, s("case"))
+            .update_expression("SET #r = :r")
+            .expression_attribute_names("#r", attr::RATING)
+            .expression_attribute_values(":r", s(rating))
+            .send()
+            .await
+            .unwrap();
+    }
+    for (id, status) in [("20261202-0001", "待受理"), ("20261202-0002", "已办结")] {
+        let mut fields = c(id, "cuizhuyuan", "翠竹园社区", status, "2026-12-07");
+        fields.extend([
+            (attr::TYPE, "objection"),
+            (attr::RECORD, "2026-11-gaoling-jintie"),
+            (attr::CLOSED_AT, "2026-12-03T09:00:00+08:00"),
+        ]);
+        if status == "待受理" {
+            fields.retain(|(name, _)| *name != attr::CLOSED_AT);
+        }
+        put_case(client, "ydt-cases", &fields).await;
+    }
 }
 
 #[tokio::test]
@@ -180,18 +210,43 @@ async fn the_report_flags_quiet_communities_lists_overdue_and_missing_disclosure
     assert!(stdout.contains("\n  翠竹园社区  140\n"), "{stdout}");
     assert!(stdout.contains("\n  清水苑社区  63\n"), "{stdout}");
     // Overdue on Dec 10, oldest first, reports included; due on the 16th is not.
-    let overdue: Vec<&str> = stdout
+    let overdue: Vec<(&str, &str)> = stdout
         .lines()
         .filter(|l| l.starts_with("  ") && l.contains("逾期 "))
-        .map(|l| l.split_whitespace().next().unwrap())
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next().unwrap(), words.next().unwrap())
+        })
         .collect();
     assert_eq!(
         overdue,
-        ["20261120-0001", "J20261125-0001", "20261201-0001"],
+        [
+            ("逾期未办结", "20261120-0001"),
+            ("逾期未办结", "J20261125-0001"),
+            ("逾期未办结", "20261202-0001"),
+            ("逾期未办结", "20261201-0001"),
+        ],
         "{stdout}"
     );
-    // Closed on time: 20261110 (yes), 20261111 (late), 20261112 (yes) → 2 of 3.
-    assert!(stdout.contains("按期办结率 67%（2/3）"), "{stdout}");
+    // Closed on time: 20261110 (yes), 20261111 (late), 20261112 (yes), the answered objection
+    // (yes) → 3 of 4.
+    assert!(stdout.contains("按期办结率 75%（3/4）"), "{stdout}");
+    // 满意率: 满意 and 基本满意 of the rated.
+    assert!(
+        stdout.contains("  滨湖社区  满意率 50%（1/2）  满意 1  基本满意 0  不满意 1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  翠竹园社区  满意率 —（0/0）"), "{stdout}");
+    assert!(
+        stdout.contains("  清水苑社区  满意率 100%（1/1）  满意 0  基本满意 1  不满意 0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "  翠竹园社区  翠竹园社区2026年11月高龄津贴发放名单公示（2026-11-gaoling-jintie）  未办结 1  已答复 1"
+        ),
+        "{stdout}"
+    );
     // The month under review is the site's latest, 2026-11; qingshui lost its finance record.
     assert!(stdout.contains("2026-11 应公开而未公开"), "{stdout}");
     let missing: Vec<&str> = stdout
@@ -219,16 +274,31 @@ async fn the_report_flags_quiet_communities_lists_overdue_and_missing_disclosure
         .skip(1)
         .map(|l| l.split(',').next().unwrap())
         .collect();
-    assert_eq!(ids, ["20261120-0001", "J20261125-0001", "20261201-0001"]);
+    assert_eq!(
+        ids,
+        [
+            "20261120-0001",
+            "J20261125-0001",
+            "20261202-0001",
+            "20261201-0001"
+        ]
+    );
     assert!(overdue_csv.contains("20261120-0001,投诉建议·低保、补贴发放,翠竹园社区,办理中,2026-11-20T10:00:00+08:00,2026-11-27,13"));
     let cases_csv = read("cases.csv");
     assert!(
-        cases_csv.contains("cuizhuyuan,翠竹园社区,2,0,1,0,0,0,0,0,0,—"),
+        cases_csv.contains("cuizhuyuan,翠竹园社区,3,0,1,0,0,1,0,1,1,100%,0,0,0,—"),
         "{cases_csv}"
     );
     assert!(
-        cases_csv.contains("binhu,滨湖社区,0,0,0,0,0,2,1,2,1,50%"),
+        cases_csv.contains("binhu,滨湖社区,0,0,0,0,0,2,1,2,1,50%,1,0,1,50%"),
         "{cases_csv}"
+    );
+    let objections = read("objections.csv");
+    assert!(
+        objections.contains(
+            "翠竹园社区,2026-11-gaoling-jintie,翠竹园社区2026年11月高龄津贴发放名单公示,1,1,0"
+        ),
+        "{objections}"
     );
     let disclosures = read("disclosures.csv");
     assert_eq!(disclosures.lines().count(), 2, "{disclosures}");

@@ -210,3 +210,185 @@ fn a_saved_record_reloads_open_pages_with_the_new_figures() {
     assert!(shown.contains("47817.93") && !shown.contains("47816.93"));
     eprintln!("save to reload: {} ms", reloaded.as_millis());
 }
+
+/// The values of the receipt page's big boxes: the case number, then the query code.
+fn receipt_numbers(page: &str) -> (String, String) {
+    let mut boxes = page
+        .split("<dd class=\"big\">")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap().replace(' ', "").to_string());
+    (boxes.next().unwrap(), boxes.next().unwrap())
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", ydt_test_support::form_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[test]
+fn the_loop_closes_through_serve_and_cases() {
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path();
+    write(
+        root,
+        "manifest.json",
+        &std::fs::read_to_string(ydt_test_support::manifest_path()).unwrap(),
+    );
+    let server = start(root);
+    let port = server.port;
+    const FORM: &str = "application/x-www-form-urlencoded";
+
+    // A record's objection form, posted without JavaScript.
+    let objection = post(
+        port,
+        "/api/submissions",
+        FORM,
+        &form(&[
+            ("community", "cuizhuyuan"),
+            ("type", "objection"),
+            ("record", "2026-11-gaoling-jintie"),
+            ("body", "名单第3行的张*明已于八月去世，不应再领取。"),
+            ("anonymous", "on"),
+            ("website", ""),
+        ]),
+    );
+    assert_eq!(objection.status, 201, "{}", objection.text());
+    assert!(
+        objection.text().contains("您的异议已收到"),
+        "{}",
+        objection.text()
+    );
+    let (objection_id, _) = receipt_numbers(&objection.text());
+    let shown = cases(root, &["show", &objection_id]);
+    assert!(
+        shown.contains("record        2026-11-gaoling-jintie"),
+        "{shown}"
+    );
+    let unknown = post(
+        port,
+        "/api/submissions",
+        FORM,
+        &form(&[
+            ("community", "cuizhuyuan"),
+            ("type", "objection"),
+            ("record", "2026-11-nothing"),
+            ("body", "这一项公开我有异议，请核实。"),
+        ]),
+    );
+    assert_eq!(unknown.status, 400);
+    assert!(unknown.text().contains("本社区没有这项公开"));
+
+    // A complaint, extended once with a reason residents read.
+    let filed = post(
+        port,
+        "/api/submissions",
+        "application/json",
+        r#"{"community":"cuizhuyuan","type":"complaint","category":"subsidy","body":"十一月高龄津贴还没有发放","anonymous":false,"contact":{"name":"李桂兰","phone":"13812345678"},"notify_sms":true,"on_behalf":{"role":"grid","name":"王网格"},"idempotency_key":"serve-loop-0001"}"#,
+    );
+    assert_eq!(filed.status, 201, "{}", filed.text());
+    let filed: serde_json::Value = serde_json::from_slice(&filed.body).unwrap();
+    let (id, code) = (
+        filed["case_id"].as_str().unwrap(),
+        filed["query_code"].as_str().unwrap(),
+    );
+    let shown = cases(
+        root,
+        &[
+            "set",
+            id,
+            "--status",
+            "办理中",
+            "--extend-days",
+            "3",
+            "--reason",
+            "需要区民政局核对户籍",
+        ],
+    );
+    assert!(shown.contains("extended_to"), "{shown}");
+    assert!(shown.contains("on_behalf     网格员 王网格"), "{shown}");
+    let twice = Command::new(YDT)
+        .args(["cases", "set", id, "--extend-days", "2", "--reason", "再延"])
+        .arg("--root")
+        .arg(root)
+        .output()
+        .unwrap();
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("extended already"));
+    let lookup = format!(r#"{{"case_id":"{id}","query_code":"{code}"}}"#);
+    let track = |port| {
+        let answer = post(port, "/api/track", "application/json", &lookup);
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        serde_json::from_slice::<serde_json::Value>(&answer.body).unwrap()
+    };
+    let seen = track(port);
+    assert_eq!(seen["extend_reason"], "需要区民政局核对户籍");
+    assert!(seen["extended_to"].as_str().unwrap() > seen["due_date"].as_str().unwrap());
+
+    // Rating: refused while open; 不满意 on the track page's form reopens it.
+    let rate = |rating: &str| {
+        post(
+            port,
+            "/api/feedback",
+            FORM,
+            &form(&[("case_id", id), ("query_code", code), ("rating", rating)]),
+        )
+    };
+    assert_eq!(rate("满意").status, 409);
+    cases(
+        root,
+        &[
+            "set",
+            id,
+            "--status",
+            "已办结",
+            "--reply",
+            "已于12月2日补发。",
+        ],
+    );
+    let page = post(
+        port,
+        "/api/track",
+        FORM,
+        &form(&[("case_id", id), ("query_code", code)]),
+    )
+    .text();
+    assert!(page.contains("action=\"/api/feedback\""), "{page}");
+    let unhappy = rate("不满意");
+    assert_eq!(unhappy.status, 200, "{}", unhappy.text());
+    assert!(
+        unhappy.text().contains("这件事已重新办理"),
+        "{}",
+        unhappy.text()
+    );
+    let reopened = track(port);
+    assert_eq!(reopened["status"], "办理中");
+    assert_eq!(reopened["rating"], "不满意");
+    assert_eq!(
+        reopened["extended_to"],
+        serde_json::Value::Null,
+        "a new round"
+    );
+    // A second round of reopen_days (3 in the fixture) working days from today.
+    let manifest = ydt_test_support::manifest();
+    let today = ydt_function::clock::Date::shanghai(ydt_function::clock::now_unix());
+    let second_round = manifest
+        .calendar
+        .add_working_days(today, manifest.reopen_days());
+    assert_eq!(reopened["due_date"], second_round.to_string());
+    assert_eq!(rate("满意").status, 409, "reopened: open again");
+    cases(
+        root,
+        &["set", id, "--status", "已办结", "--reply", "已再次核实。"],
+    );
+    assert_eq!(rate("满意").status, 200);
+    assert_eq!(rate("满意").status, 409, "once per closing");
+    let shown = cases(root, &["show", id]);
+    assert!(shown.contains("rating        满意"), "{shown}");
+    assert!(
+        shown.contains("rating: 不满意"),
+        "the timeline keeps the first: {shown}"
+    );
+}

@@ -522,6 +522,97 @@ pub fn bad_input_catalogue() -> Vec<BadInput> {
             None,
         ),
         bad(
+            "objection without a record",
+            json(with(k, "type", json!("objection"))),
+            400,
+            Some("record"),
+        ),
+        bad(
+            "objection record not text",
+            {
+                let mut body = with(k, "type", json!("objection"));
+                body["record"] = json!(["2026-11-gaoling-jintie"]);
+                json(body)
+            },
+            400,
+            Some("record"),
+        ),
+        bad(
+            "notify_sms not a flag",
+            json(with(k, "notify_sms", json!("yes"))),
+            400,
+            Some("notify_sms"),
+        ),
+        bad(
+            "on_behalf not an object",
+            json(with(k, "on_behalf", json!("网格员"))),
+            400,
+            Some("on_behalf_role"),
+        ),
+        bad(
+            "on_behalf name too long",
+            json(with(
+                k,
+                "on_behalf",
+                json!({"role": "monitor", "name": "名".repeat(21)}),
+            )),
+            400,
+            Some("on_behalf_name"),
+        ),
+        bad(
+            "feedback without a rating",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234"}),
+            ),
+            400,
+            Some("rating"),
+        ),
+        bad(
+            "feedback rating not text",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234", "rating": 5}),
+            ),
+            400,
+            Some("rating"),
+        ),
+        bad(
+            "feedback comment too long",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234",
+                        "rating": "满意", "comment": "长".repeat(501)}),
+            ),
+            400,
+            Some("comment"),
+        ),
+        bad(
+            "feedback comment with a control character",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "20261201-0001", "query_code": "1234123412341234",
+                        "rating": "满意", "comment": "不满\u{7}意"}),
+            ),
+            400,
+            Some("comment"),
+        ),
+        bad(
+            "feedback malformed case number",
+            Event::post_json(
+                "/api/feedback",
+                &json!({"case_id": "42", "query_code": "1234123412341234", "rating": "满意"}),
+            ),
+            400,
+            Some("case_id"),
+        ),
+        bad(
+            "feedback wrong content type",
+            Event::post("/api/feedback", "text/plain", "rating=满意"),
+            415,
+            None,
+        ),
+        bad(
             "track body over 32 KiB",
             Event::post(track, "application/json", &huge),
             413,
@@ -567,4 +658,251 @@ pub async fn assert_catalogue_refused<S: Store>(app: &App<S>) {
             entry.what
         );
     }
+}
+
+/// A track lookup's JSON answer.
+pub async fn track_json<S: Store>(app: &App<S>, case_id: &str, query_code: &str) -> Value {
+    let answer = call(app, &Event::track(case_id, query_code)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    answer.json()
+}
+
+/// A rating, as the JSON API takes it.
+pub fn feedback(case_id: &str, query_code: &str, rating: &str) -> Event {
+    Event::post_json(
+        "/api/feedback",
+        &json!({"case_id": case_id, "query_code": query_code, "rating": rating,
+                "comment": "答复没有解决问题,补贴仍未到账"}),
+    )
+}
+
+/// The rating round trip over any store, the same for both: an open case cannot be rated
+/// (409), a wrong code gets track's own 404; once closed, 不满意 reopens it (办理中, the
+/// `reopen_days` due date, the history says so); closed again, 满意 is taken once and a second
+/// rating is 409. `close` is the handler closing the case with a reply, as the store's console
+/// does it.
+pub async fn assert_rating_round_trip<S, F, Fut>(app: &App<S>, close: F)
+where
+    S: Store,
+    F: Fn(String, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut body = complaint("rating-round-trip-0001");
+    body["notify_sms"] = json!(true);
+    body["on_behalf"] = json!({"role": "grid", "name": "王网格"});
+    let filed = call(app, &Event::post_json("/api/submissions", &body)).await;
+    assert_eq!(filed.status, 201, "{}", filed.text());
+    let filed = filed.json();
+    let (case_id, code) = (
+        filed["case_id"].as_str().unwrap().to_string(),
+        filed["query_code"].as_str().unwrap().to_string(),
+    );
+    let seen = track_json(app, &case_id, &code).await;
+    assert_eq!(seen["rating"], Value::Null);
+    assert_eq!(seen["may_rate"], false);
+    // Two working days, the 3rd being a holiday in the fixture calendar.
+    assert_eq!(seen["accept_due"], "2026-12-04");
+    assert_eq!(seen["due_date"], "2026-12-09");
+
+    let open = call(app, &feedback(&case_id, &code, "满意")).await;
+    assert_eq!(open.status, 409, "{}", open.text());
+    assert_eq!(open.json()["field"], "rating");
+    let wrong_code = call(app, &feedback(&case_id, "0000000000000000", "满意")).await;
+    let track_miss = call(app, &Event::track(&case_id, "0000000000000000")).await;
+    assert_eq!(wrong_code.status, 404);
+    assert_eq!(wrong_code.body, track_miss.body, "the same 404 as track");
+    let unknown = call(app, &feedback("20261201-0999", &code, "满意")).await;
+    assert_eq!(
+        (unknown.status, &unknown.body),
+        (track_miss.status, &track_miss.body)
+    );
+    let bad = call(app, &feedback(&case_id, &code, "非常好")).await;
+    assert_eq!(
+        (bad.status.as_u16(), bad.json()["field"].clone()),
+        (400, json!("rating"))
+    );
+
+    close(case_id.clone(), "已核实，11月津贴已补发").await;
+    let closed = track_json(app, &case_id, &code).await;
+    assert_eq!(closed["status"], "已办结");
+    assert_eq!(closed["may_rate"], true);
+
+    let unhappy = call(app, &feedback(&case_id, &code, "不满意")).await;
+    assert_eq!(unhappy.status, 200, "{}", unhappy.text());
+    let unhappy = unhappy.json();
+    assert_eq!(
+        (&unhappy["case_id"], &unhappy["status"], &unhappy["rating"]),
+        (&json!(case_id), &json!("办理中"), &json!("不满意"))
+    );
+    let reopened = track_json(app, &case_id, &code).await;
+    assert_eq!(reopened["status"], "办理中");
+    // Three working days (reopen_days) from Tuesday 1 December, the 3rd a holiday.
+    assert_eq!(reopened["due_date"], "2026-12-07");
+    assert_eq!(reopened["rating"], "不满意");
+    assert_eq!(reopened["may_rate"], false);
+    let changes: Vec<(String, String)> = reopened["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["change"].as_str().unwrap().to_string(),
+                e["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        changes.contains(&("rating".to_string(), "不满意".to_string())),
+        "{changes:?}"
+    );
+    let again = call(app, &feedback(&case_id, &code, "满意")).await;
+    assert_eq!(
+        again.status,
+        409,
+        "a reopened case is open: {}",
+        again.text()
+    );
+
+    close(case_id.clone(), "已再次核实并当面答复").await;
+    let happy = call(app, &feedback(&case_id, &code, "满意")).await;
+    assert_eq!(happy.status, 200, "{}", happy.text());
+    assert_eq!(happy.json()["status"], "已办结");
+    let twice = call(app, &feedback(&case_id, &code, "不满意")).await;
+    assert_eq!(twice.status, 409, "{}", twice.text());
+    assert_eq!(twice.json()["field"], "rating");
+    let rated = track_json(app, &case_id, &code).await;
+    assert_eq!(
+        (&rated["status"], &rated["rating"]),
+        (&json!("已办结"), &json!("满意"))
+    );
+}
+
+/// Objections over any store: the record must be one of the community's (400 otherwise); one
+/// inside the 公示期 gets the objection deadline, one after it is taken, marked late and given
+/// a complaint's time.
+pub async fn assert_objections<S: Store>(app: &App<S>) {
+    let objection = |key: &str, record: Option<&str>| {
+        let mut body = complaint(key);
+        body["type"] = json!("objection");
+        body.as_object_mut().unwrap().remove("category");
+        body["body"] = json!("名单里的张*明已于今年八月去世,不应再领取高龄津贴");
+        if let Some(record) = record {
+            body["record"] = json!(record);
+        }
+        Event::post_json("/api/submissions", &body)
+    };
+    for (what, record) in [("missing", None), ("unknown", Some("2026-11-nothing"))] {
+        let refused = call(app, &objection(&format!("objection-{what}-1"), record)).await;
+        assert_eq!(refused.status, 400, "{what}: {}", refused.text());
+        assert_eq!(refused.json()["field"], "record", "{what}");
+    }
+    // A record of another community is unknown here too.
+    let mut elsewhere = complaint("objection-elsewhere-1");
+    elsewhere["type"] = json!("objection");
+    elsewhere["community"] = json!("wanshou");
+    elsewhere["record"] = json!("2026-11-gaoling-jintie");
+    let refused = call(app, &Event::post_json("/api/submissions", &elsewhere)).await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.json()["field"].clone()),
+        (400, json!("record"))
+    );
+
+    let timely = call(
+        app,
+        &objection("objection-timely-1", Some("2026-11-gaoling-jintie")),
+    )
+    .await;
+    assert_eq!(timely.status, 201, "{}", timely.text());
+    let timely = timely.json();
+    assert_eq!(timely["status"], "待受理");
+    assert_eq!(timely["routed_to"], "翠竹园社区居务监督委员会");
+    assert_eq!(timely["due_date"], "2026-12-07", "objection_days = 3");
+    let seen = track_json(
+        app,
+        timely["case_id"].as_str().unwrap(),
+        timely["query_code"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (&seen["record"], &seen["late"]),
+        (&json!("2026-11-gaoling-jintie"), &json!(false))
+    );
+
+    let late = call(
+        app,
+        &objection("objection-late-1", Some("2026-10-gaoling-jintie")),
+    )
+    .await;
+    assert_eq!(late.status, 201, "{}", late.text());
+    let late = late.json();
+    assert_eq!(
+        late["due_date"], "2026-12-09",
+        "late: a complaint's response_days"
+    );
+    let seen = track_json(
+        app,
+        late["case_id"].as_str().unwrap(),
+        late["query_code"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (&seen["record"], &seen["late"]),
+        (&json!("2026-10-gaoling-jintie"), &json!(true))
+    );
+}
+
+/// The store's half of "once per closing", over any store: a rating is written only while the
+/// case is in the status the handler read and has no rating of this closing, so of two ratings
+/// sent at once (both read the case before either wrote) exactly one is stored.
+pub async fn assert_rating_is_conditional<S, F, Fut>(app: &App<S>, close: F)
+where
+    S: Store,
+    F: Fn(String, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use ydt_function::store::{CaseTable, Rating};
+    let filed = call(
+        app,
+        &Event::post_json("/api/submissions", &complaint("rating-race-0001")),
+    )
+    .await
+    .json();
+    let id = filed["case_id"].as_str().unwrap().to_string();
+    close(id.clone(), "已补发").await;
+    let rating = |value: &str, second: u32| Rating {
+        value: value.to_string(),
+        comment: None,
+        at: format!("2026-12-01T11:00:{second:02}+08:00"),
+        reopen_due: None,
+    };
+    let store = &app.store;
+    // Read as 办理中 before the handler closed it: the case has changed, nothing is written.
+    assert!(
+        !store
+            .rate_case(CaseTable::Cases, &id, "办理中", &rating("满意", 1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .rate_case(CaseTable::Cases, &id, "已办结", &rating("满意", 2))
+            .await
+            .unwrap()
+    );
+    // The loser of the race read the same 已办结 and comes second.
+    assert!(
+        !store
+            .rate_case(CaseTable::Cases, &id, "已办结", &rating("基本满意", 3))
+            .await
+            .unwrap()
+    );
+    let seen = track_json(app, &id, filed["query_code"].as_str().unwrap()).await;
+    assert_eq!(seen["rating"], "满意");
+    let ratings: Vec<&Value> = seen["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["change"] == "rating")
+        .collect();
+    assert_eq!(ratings.len(), 1, "one rating in the history: {ratings:?}");
 }

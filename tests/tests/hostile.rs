@@ -500,6 +500,7 @@ fn request_strategy() -> impl Strategy<Value = (String, String, Vec<(String, Str
     let path = prop_oneof![
         Just("/api/submissions".to_string()),
         Just("/api/track".to_string()),
+        Just("/api/feedback".to_string()),
         Just("/api/v.gif".to_string()),
         "/api/v.gif\\?(c=[a-z%0-9]{0,12})?(&from=[a-z%0-9&=]{0,12})?",
         "/[a-zA-Z0-9./%_~-]{0,30}(\\?[a-zA-Z0-9=&%]{0,20})?",

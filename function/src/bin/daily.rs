@@ -8,7 +8,7 @@ use ydt_function::store::dynamodb::JobContext;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let job = &JobContext::from_env().await;
+    let job = &JobContext::from_env().await.map_err(Error::from)?;
     let retention = daily::retention_days_from_env();
     lambda_runtime::run(service_fn(
         move |_: LambdaEvent<serde_json::Value>| async move {

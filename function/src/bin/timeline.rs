@@ -9,7 +9,7 @@ type StreamEvent = aws_lambda_events::event::dynamodb::Event;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let job = &JobContext::from_env().await;
+    let job = &JobContext::from_env().await.map_err(Error::from)?;
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<StreamEvent>| async move {
             let steps = stream::handle(&job.client, &job.names, &job.notifier, &event.payload)

@@ -21,15 +21,15 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
-    StreamSpecification, StreamViewType, TimeToLiveSpecification, TransactWriteItem,
+    StreamSpecification, StreamViewType, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use sha2::{Digest, Sha256};
 
 use super::{
-    CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
-    TimelineEvent,
+    CaseItem, CaseRecord, CaseTable, Counter, Created, Rating, Receipt, Store, StoreError,
+    StoreResult, TimelineEvent, change,
 };
-use crate::table::{self, TableDef, attr, item};
+use crate::table::{self, TableDef, attr, item, rating, status};
 
 pub(crate) mod attribute;
 mod connect;
@@ -192,14 +192,7 @@ impl Store for DynamoStore {
         // The same token for the SDK's retries of this very transaction: if the first attempt was
         // written but its answer lost, DynamoDB answers the retry with success instead of
         // cancelling it. A later attempt by the handler has a new case number, so a new token.
-        let token = {
-            let digest = Sha256::digest(format!("{key_hash}\n{}", case.case_id).as_bytes());
-            digest
-                .iter()
-                .take(18)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
+        let token = request_token(&[key_hash, &case.case_id]);
         let result = self
             .client
             .transact_write_items()
@@ -285,6 +278,139 @@ impl Store for DynamoStore {
         // read for a later window.
         Ok(number(output.item(), attr::COUNT))
     }
+
+    async fn rate_case(
+        &self,
+        table: CaseTable,
+        case_id: &str,
+        seen_status: &str,
+        rating: &Rating,
+    ) -> StoreResult<bool> {
+        let table_name = self.case_table(table);
+        // The same test as `CaseItem::may_be_rated`, as a condition, so that of two ratings at
+        // once only one is written.
+        let condition = "#status = :seen AND (attribute_not_exists(#rating) OR #rating = :none \
+                         OR #rating = :unsatisfied)";
+        let mut set = vec!["#rating = :rating", "#rated = :at", "#updated = :at"];
+        let mut remove = Vec::new();
+        match rating.comment {
+            Some(_) => set.push("#comment = :comment"),
+            None => remove.push("#comment"),
+        }
+        if rating.reopen_due.is_some() {
+            set.extend(["#status = :reopened", "#due = :due"]);
+            remove.extend(["#extended", "#reason"]);
+        } else {
+            // Rated and done: no more SMS (the number is kept for SMS only until then).
+            remove.push("#sms");
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        let mut update = Update::builder()
+            .table_name(table_name)
+            .key(attr::CASE_ID, s(case_id))
+            .key(attr::ITEM, s(item::CASE))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .expression_attribute_names("#status", attr::STATUS)
+            .expression_attribute_names("#rating", attr::RATING)
+            .expression_attribute_names("#rated", attr::RATED_AT)
+            .expression_attribute_names("#updated", attr::UPDATED_AT)
+            .expression_attribute_names("#comment", attr::RATING_COMMENT)
+            .expression_attribute_values(":seen", s(seen_status))
+            .expression_attribute_values(":none", s(""))
+            .expression_attribute_values(":unsatisfied", s(rating::UNSATISFIED))
+            .expression_attribute_values(":rating", s(&rating.value))
+            .expression_attribute_values(":at", s(&rating.at));
+        if let Some(comment) = &rating.comment {
+            update = update.expression_attribute_values(":comment", s(comment));
+        }
+        if rating.reopen_due.is_none() {
+            update = update.expression_attribute_names("#sms", attr::NOTIFY_SMS);
+        }
+        if let Some(due) = &rating.reopen_due {
+            update = update
+                .expression_attribute_names("#due", attr::DUE_AT)
+                .expression_attribute_names("#extended", attr::EXTENDED_TO)
+                .expression_attribute_names("#reason", attr::EXTEND_REASON)
+                .expression_attribute_values(":reopened", s(status::IN_PROGRESS))
+                .expression_attribute_values(":due", s(due));
+        }
+        let timeline: Item = [
+            (attr::CASE_ID, s(case_id)),
+            (
+                attr::ITEM,
+                s(format!(
+                    "{}{}#{}",
+                    item::TIMELINE_PREFIX,
+                    rating.at,
+                    change::RATING
+                )),
+            ),
+            (attr::AT, s(&rating.at)),
+            (attr::CHANGE, s(change::RATING)),
+            (attr::VALUE, s(&rating.value)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let put = Put::builder()
+            .table_name(table_name)
+            .set_item(Some(timeline))
+            .condition_expression("attribute_not_exists(#item)")
+            .expression_attribute_names("#item", attr::ITEM)
+            .build()
+            .map_err(fault)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .client_request_token(request_token(&[case_id, &rating.at, &rating.value]))
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(update.build().map_err(fault)?)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if conditions_failed(&err) => Ok(false),
+            Err(err) => Err(fault(err)),
+        }
+    }
+}
+
+/// A `ClientRequestToken`: the same for the SDK's retries of one transaction, so a retry of one
+/// that was written but whose answer was lost succeeds instead of failing its conditions.
+fn request_token(parts: &[&str]) -> String {
+    Sha256::digest(parts.join("\n").as_bytes())
+        .iter()
+        .take(18)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A cancelled transaction whose conditions failed (as opposed to one cancelled by a conflict,
+/// which is worth retrying).
+fn conditions_failed(
+    err: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        aws_sdk_dynamodb::config::http::HttpResponse,
+    >,
+) -> bool {
+    err.as_service_error()
+        .and_then(|e| match e {
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
+            _ => None,
+        })
+        .is_some_and(|c| {
+            c.cancellation_reasons()
+                .iter()
+                .any(|r| r.code() == Some("ConditionalCheckFailed"))
+        })
 }
 
 /// Creates a table from its definition (on-demand billing, indexes projecting everything, the

@@ -9,6 +9,9 @@
 //! only the replies with text, so a resident never sees an empty answer.) An empty `status` is no
 //! status and is not recorded. Only a change of `status` touches `closed_at`: reaching a terminal
 //! status stamps it unless it is set, going back to an open status removes it.
+//!
+//! An extension of the handling deadline (`extended_to`, with `extend_reason`) is recorded when
+//! `extended_to` gets a new, non-empty value; its removal (a reopening starts a new round) is not.
 
 use super::{CaseItem, change};
 use crate::table::status;
@@ -48,7 +51,21 @@ pub fn edit_steps(old: &CaseItem, new: &CaseItem) -> Vec<EditStep> {
             value: new.reply.clone(),
         });
     }
+    let extended = new.extended_to.as_deref().filter(|d| !d.trim().is_empty());
+    if let Some(to) = extended
+        && extended != old.extended_to.as_deref()
+    {
+        steps.push(EditStep::Timeline {
+            change: change::EXTENSION,
+            value: extension_text(to, new.extend_reason.as_deref().unwrap_or("")),
+        });
+    }
     steps
+}
+
+/// An extension's timeline value: `2026-12-20：<reason>`.
+pub fn extension_text(to: &str, reason: &str) -> String {
+    format!("{}：{}", to.trim(), reason.trim())
 }
 
 #[cfg(test)]
@@ -110,6 +127,21 @@ mod tests {
             edit_steps(&closed, &edited(&closed, Some(""), Some(""))),
             [timeline(change::REPLY, "")]
         );
+    }
+
+    #[test]
+    fn an_extension_is_recorded_when_it_is_set_not_when_a_reopening_clears_it() {
+        let open = case("20261201-0001");
+        let mut extended = open.clone();
+        extended.extended_to = Some("2026-12-16".into());
+        extended.extend_reason = Some("需核对户籍".into());
+        assert_eq!(
+            edit_steps(&open, &extended),
+            [timeline(change::EXTENSION, "2026-12-16：需核对户籍")]
+        );
+        // The same extension again (any other edit) and its removal record nothing more.
+        assert_eq!(edit_steps(&extended, &extended.clone()), []);
+        assert_eq!(edit_steps(&extended, &open), []);
     }
 
     /// The local store and the timeline consumer carry out the same steps for the same edits:

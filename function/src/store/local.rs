@@ -19,9 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use super::edit::{EditStep, edit_steps};
 use super::{
-    CaseItem, CaseRecord, CaseTable, Counter, Created, Receipt, Store, StoreError, StoreResult,
-    TimelineEvent,
+    CaseItem, CaseRecord, CaseTable, Counter, Created, Rating, Receipt, Store, StoreError,
+    StoreResult, TimelineEvent, change,
 };
+use crate::table::status;
 
 const LOG_FILE: &str = "log.jsonl";
 
@@ -52,7 +53,46 @@ enum Entry {
         status: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply: Option<String>,
+        /// An extension of the handling deadline: the new date and the reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        extend: Option<(String, String)>,
     },
+    /// A resident rated a case.
+    Rate {
+        case_id: String,
+        rating: StoredRating,
+    },
+}
+
+/// [`Rating`] as a log line keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredRating {
+    value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+    at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reopen_due: Option<String>,
+}
+
+/// What a handler's `ydt cases set` changes.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub status: Option<String>,
+    pub reply: Option<String>,
+    /// Extend the handling deadline to this date, for this reason.
+    pub extend: Option<(String, String)>,
+}
+
+/// The outcome of [`LocalStore::extend`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Extension {
+    Extended(Box<CaseRecord>),
+    /// This round's deadline was extended already, to that date.
+    AlreadyExtended(String),
+    /// Only an open case has a deadline to extend.
+    NotOpen(String),
+    NoCase,
 }
 
 #[derive(Default)]
@@ -95,31 +135,63 @@ impl State {
                 at,
                 status: new_status,
                 reply,
+                extend,
             } => {
                 let Some((_, record)) = self.cases.get_mut(&case_id) else {
                     return;
                 };
-                apply_edit(record, &at, new_status, reply);
+                let mut edited = record.case.clone();
+                if let Some(new_status) = new_status {
+                    edited.status = new_status;
+                }
+                if let Some(reply) = reply {
+                    edited.reply = reply;
+                }
+                if let Some((to, reason)) = extend {
+                    edited.extended_to = Some(to);
+                    edited.extend_reason = Some(reason);
+                }
+                apply_edit(record, &at, edited);
+            }
+            Entry::Rate { case_id, rating } => {
+                let Some((_, record)) = self.cases.get_mut(&case_id) else {
+                    return;
+                };
+                apply_rating(record, rating);
             }
         }
     }
 }
 
+/// A rating as it shows on AWS: the function writes the rating and its timeline item (for a
+/// 不满意 also 办理中, the new due date, no extension); the timeline consumer then follows the
+/// status change like any edit.
+fn apply_rating(record: &mut CaseRecord, rating: StoredRating) {
+    record.timeline.push(TimelineEvent {
+        at: rating.at.clone(),
+        change: change::RATING.to_string(),
+        value: rating.value.clone(),
+    });
+    let mut rated = record.case.clone();
+    rated.rating = Some(rating.value);
+    rated.rating_comment = rating.comment;
+    rated.rated_at = Some(rating.at.clone());
+    match rating.reopen_due {
+        Some(due) => {
+            rated.status = status::IN_PROGRESS.to_string();
+            rated.due_at = due;
+            rated.extended_to = None;
+            rated.extend_reason = None;
+        }
+        // Rated and done: no more SMS.
+        None => rated.notify_sms = false,
+    }
+    apply_edit(record, &rating.at, rated);
+}
+
 /// A console edit as it shows on AWS: the item changes, then the timeline consumer's steps
 /// ([`edit_steps`]) record the trail and stamp or remove `closed_at`.
-fn apply_edit(
-    record: &mut CaseRecord,
-    at: &str,
-    new_status: Option<String>,
-    reply: Option<String>,
-) {
-    let mut edited = record.case.clone();
-    if let Some(new_status) = new_status {
-        edited.status = new_status;
-    }
-    if let Some(reply) = reply {
-        edited.reply = reply;
-    }
+fn apply_edit(record: &mut CaseRecord, at: &str, mut edited: CaseItem) {
     for step in edit_steps(&record.case, &edited) {
         match step {
             EditStep::Timeline { change, value } => record.timeline.push(TimelineEvent {
@@ -184,6 +256,29 @@ impl Log {
         self.state.apply(entry);
         Ok(())
     }
+}
+
+/// Logs one edit of an existing case and returns the case afterwards (`None`: no such case).
+fn append_edit(
+    log: &mut Log,
+    case_id: &str,
+    edit: Edit,
+    at: &str,
+) -> std::io::Result<Option<CaseRecord>> {
+    if !log.state.cases.contains_key(case_id) {
+        return Ok(None);
+    }
+    log.append(
+        Entry::Edit {
+            case_id: case_id.to_string(),
+            at: at.to_string(),
+            status: edit.status,
+            reply: edit.reply,
+            extend: edit.extend,
+        },
+        true,
+    )?;
+    Ok(log.state.cases.get(case_id).map(|(_, r)| r.clone()))
 }
 
 /// The embedded store. Cheap to share behind a reference; all methods take `&self`.
@@ -263,20 +358,30 @@ impl LocalStore {
         reply: Option<&str>,
         at: &str,
     ) -> StoreResult<Option<CaseRecord>> {
+        let edit = Edit {
+            status: new_status.map(str::to_string),
+            reply: reply.map(str::to_string),
+            extend: None,
+        };
+        self.locked(true, |log| append_edit(log, case_id, edit, at))
+    }
+
+    /// A handler's extension of an open case's handling deadline, with the edit (status,
+    /// reply) made with it. Once a round: a case reopened by a 不满意 may be extended again.
+    pub fn extend(&self, case_id: &str, edit: Edit, at: &str) -> StoreResult<Extension> {
         self.locked(true, |log| {
-            if !log.state.cases.contains_key(case_id) {
-                return Ok(None);
+            let Some((_, record)) = log.state.cases.get(case_id) else {
+                return Ok(Extension::NoCase);
+            };
+            let status_after = edit.status.as_deref().unwrap_or(&record.case.status);
+            if !status::is_open(status_after) {
+                return Ok(Extension::NotOpen(status_after.to_string()));
             }
-            log.append(
-                Entry::Edit {
-                    case_id: case_id.to_string(),
-                    at: at.to_string(),
-                    status: new_status.map(str::to_string),
-                    reply: reply.map(str::to_string),
-                },
-                true,
-            )?;
-            Ok(log.state.cases.get(case_id).map(|(_, r)| r.clone()))
+            if let Some(to) = record.case.extended_to.as_ref().filter(|t| !t.is_empty()) {
+                return Ok(Extension::AlreadyExtended(to.clone()));
+            }
+            Ok(append_edit(log, case_id, edit, at)?
+                .map_or(Extension::NoCase, |r| Extension::Extended(Box::new(r))))
         })
     }
 
@@ -400,6 +505,36 @@ impl Store for LocalStore {
             Ok(log.state.counts.get(counter).copied().unwrap_or(0))
         })
     }
+
+    async fn rate_case(
+        &self,
+        table: CaseTable,
+        case_id: &str,
+        seen_status: &str,
+        rating: &Rating,
+    ) -> StoreResult<bool> {
+        self.locked(true, |log| {
+            let still = log.state.cases.get(case_id).is_some_and(|(t, record)| {
+                *t == table && record.case.status == seen_status && record.case.may_be_rated()
+            });
+            if !still {
+                return Ok(false);
+            }
+            log.append(
+                Entry::Rate {
+                    case_id: case_id.to_string(),
+                    rating: StoredRating {
+                        value: rating.value.clone(),
+                        comment: rating.comment.clone(),
+                        at: rating.at.clone(),
+                        reopen_due: rating.reopen_due.clone(),
+                    },
+                },
+                true,
+            )?;
+            Ok(true)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -429,6 +564,8 @@ pub(super) mod tests {
             due_at: "2026-12-09".into(),
             closed_at: None,
             query_hash: "00".into(),
+            accept_due: "2026-12-03".into(),
+            ..CaseItem::default()
         }
     }
 

@@ -44,7 +44,7 @@ impl CaseTable {
 }
 
 /// A case item, as a handler reads it in the console (attribute names in [`crate::table::attr`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseItem {
     pub case_id: String,
     pub community: String,
@@ -72,6 +72,76 @@ pub struct CaseItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<String>,
     pub query_hash: String,
+    /// `YYYY-MM-DD`: by when the handler must accept (受理) the case; the first of its two clocks.
+    #[serde(default)]
+    pub accept_due: String,
+    /// For an objection (异议): the id of the record it objects to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// An objection filed after the record's 公示期: taken, and handled in a complaint's time.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub late: bool,
+    /// Filed by a 网格员, 监督员 or service-hall clerk for a resident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf: Option<OnBehalf>,
+    /// The resident asked for SMS notices (they left a mobile in `contact_phone`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub notify_sms: bool,
+    /// The resident's rating of the latest closing: 满意, 基本满意 or 不满意.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rated_at: Option<String>,
+    /// The handling deadline as extended by the handler (once per round), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_to: Option<String>,
+    /// Why, in words residents read in track.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extend_reason: Option<String>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// Who filed a case for a resident: their role (网格员, 监督员, 服务大厅工作人员) and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnBehalf {
+    pub role: String,
+    pub name: String,
+}
+
+impl CaseItem {
+    /// The handling deadline in force: the extension if there is one, else `due_at`.
+    pub fn handling_due(&self) -> &str {
+        self.extended_to
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .unwrap_or(&self.due_at)
+    }
+
+    /// Whether the resident may rate the case now: it is closed (已办结, 不予受理, 已转办) and
+    /// this closing has no rating yet. A 不满意 always reopened the case, so a closed case that
+    /// carries one has been closed again since, and that new closing may be rated.
+    pub fn may_be_rated(&self) -> bool {
+        crate::table::status::is_terminal(&self.status)
+            && self
+                .rating
+                .as_deref()
+                .is_none_or(|r| r.is_empty() || r == crate::table::rating::UNSATISFIED)
+    }
+}
+
+/// A resident's rating, as the handler has decided it: what to write, and for 不满意 the second
+/// round's due date (the case goes back to 办理中).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    pub value: String,
+    pub comment: Option<String>,
+    pub at: String,
+    pub reopen_due: Option<String>,
 }
 
 /// What the resident is told when a case is filed, minus the query code (which is derived again
@@ -95,6 +165,10 @@ pub struct TimelineEvent {
 pub mod change {
     pub const STATUS: &str = "status";
     pub const REPLY: &str = "reply";
+    /// The resident rated the case; `value` is the rating.
+    pub const RATING: &str = "rating";
+    /// The handler extended the handling deadline; `value` is `<date>：<reason>`.
+    pub const EXTENSION: &str = "extension";
 }
 
 /// A case with its timeline, oldest event first.
@@ -178,6 +252,19 @@ pub trait Store: Send + Sync {
 
     /// The current count of a counter (0 if it was never incremented or has expired).
     fn count(&self, counter: &Counter) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// Records a rating, with its timeline item, atomically and only if the case is still in
+    /// `seen_status` and [`CaseItem::may_be_rated`]; for a 不满意, the case goes back to 办理中
+    /// with the new due date and without its extension, any other rating ends its SMS
+    /// (`notify_sms` goes). `false`: the case changed meanwhile
+    /// (rated by a concurrent request, or reopened), nothing written.
+    fn rate_case(
+        &self,
+        table: CaseTable,
+        case_id: &str,
+        seen_status: &str,
+        rating: &Rating,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
 }
 
 /// A shared store is a store: `ydt serve` keeps one behind an `Arc` while the app around it is
@@ -228,5 +315,15 @@ impl<T: Store> Store for std::sync::Arc<T> {
 
     fn count(&self, counter: &Counter) -> impl Future<Output = StoreResult<u64>> + Send {
         (**self).count(counter)
+    }
+
+    fn rate_case(
+        &self,
+        table: CaseTable,
+        case_id: &str,
+        seen_status: &str,
+        rating: &Rating,
+    ) -> impl Future<Output = StoreResult<bool>> + Send {
+        (**self).rate_case(table, case_id, seen_status, rating)
     }
 }

@@ -17,11 +17,56 @@ pub fn run(site: &Site, report: &mut Report) {
     }
 }
 
-/// The checks on `site.yaml`'s own published text.
+/// The checks on `site.yaml`'s own published text, and on its calendar's reach.
 pub fn site_settings(site: &Site, report: &mut Report) {
     let public = privacy::PublicNumbers::new(site.config.public_phones.iter());
     guard_texts(site.config.published_texts(), &public, report);
     kind_texts(site, report);
+    calendar_reach(
+        site,
+        ydt_function::clock::Date::shanghai(ydt_function::clock::now_unix()),
+        report,
+    );
+}
+
+/// A warning when the holidays and make-up workdays of `site.yaml` stop before the longest
+/// deadline a case filed `today` can get: past that day every due date counts a holiday (春节)
+/// as a working day.
+pub(crate) fn calendar_reach(site: &Site, today: ydt_function::clock::Date, report: &mut Report) {
+    let c = &site.config;
+    let calendar = &c.calendar;
+    let longest = [
+        c.response_days,
+        c.accept_days,
+        c.reopen_days,
+        c.objection_days,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    let deadline = calendar.add_working_days(today, longest);
+    let last = calendar
+        .holidays
+        .iter()
+        .chain(&calendar.workdays)
+        .filter_map(|d| ydt_function::clock::Date::parse(d).ok())
+        .max();
+    if last.is_some_and(|last| last > deadline) {
+        return;
+    }
+    let file = &c.title.span.file;
+    let at = file.text.find("calendar:").unwrap_or(0);
+    let span = crate::diagnostics::Span::new(file, at, at + "calendar".len());
+    report.push(
+        Diagnostic::warning(
+            span,
+            format!(
+                "the calendar ends {}, before {deadline}, the latest deadline of a case filed today ({longest} working days)",
+                last.map_or_else(|| "with nothing listed".to_string(), |d| d.to_string())
+            ),
+        )
+        .with_help("add the next year's holidays and make-up workdays (国务院办公厅's notice) to calendar:"),
+    );
 }
 
 /// No hidden character in a kind's name, description or column labels, which head its pages

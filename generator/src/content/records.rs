@@ -27,6 +27,8 @@ struct RecordFile {
     summary: Option<S>,
     #[serde(default)]
     full_names: Option<Spanned<bool>>,
+    #[serde(default)]
+    publicity_days: Option<S>,
     rows: Vec<Spanned<BTreeMap<String, Spanned<Option<String>>>>>,
     #[serde(default)]
     totals: Option<BTreeMap<String, S>>,
@@ -120,6 +122,16 @@ pub(super) fn load_record(
         }
         Some(f) => f.value,
         None => false,
+    };
+    let publicity_days = match raw.publicity_days.map(|d| doc.text(d)) {
+        None => None,
+        Some(text) => match super::site::publicity(&text) {
+            Ok(n) => Some(n),
+            Err(d) => {
+                report.push(d);
+                None
+            }
+        },
     };
 
     let mut rows = Vec::new();
@@ -324,6 +336,7 @@ pub(super) fn load_record(
         published,
         summary: raw.summary.map(|s| doc.text(s)),
         full_names,
+        publicity_days,
         rows,
         declared_totals,
         totals,

@@ -26,6 +26,16 @@ struct SiteFile {
     supervisor: BodyFile,
     response_days: S,
     #[serde(default)]
+    accept_days: Option<S>,
+    #[serde(default)]
+    reopen_days: Option<S>,
+    #[serde(default)]
+    objection_days: Option<S>,
+    #[serde(default)]
+    publicity_days: std::collections::BTreeMap<String, S>,
+    #[serde(default)]
+    sms_notices: Option<Spanned<bool>>,
+    #[serde(default)]
     required_kinds: Vec<S>,
     #[serde(default)]
     public_phones: Vec<S>,
@@ -141,6 +151,50 @@ pub(super) fn load_site(
             5
         }
     };
+    let mut days = |raw: Option<S>, name: &str, default: u32| match raw {
+        None => default,
+        Some(raw) => {
+            let text = doc.text(raw);
+            match text.value.trim().parse::<u32>() {
+                Ok(n) if (1..=60).contains(&n) => n,
+                _ => {
+                    report.push(
+                        Diagnostic::error(
+                            text.span.clone(),
+                            format!("{name} must be a whole number of working days from 1 to 60"),
+                        )
+                        .with_help(format!("e.g. {name}: {default}")),
+                    );
+                    default
+                }
+            }
+        }
+    };
+    // 信访工作条例: acceptance within 15 days; a site's own rule may be shorter. Never later than
+    // the handling deadline (the function takes the smaller).
+    let accept_days = days(raw.accept_days, "accept_days", 15);
+    let reopen_days = days(raw.reopen_days, "reopen_days", response_days);
+    let objection_days = days(raw.objection_days, "objection_days", 5);
+    let mut publicity_days = std::collections::BTreeMap::new();
+    for (kind, raw_days) in raw.publicity_days {
+        let text = doc.text(raw_days);
+        if kinds.get(&kind).is_none() {
+            report.push(
+                Diagnostic::error(
+                    text.span.clone(),
+                    format!("unknown record kind `{kind}` in publicity_days"),
+                )
+                .with_help(format!("known kinds: {}", kinds.ids().join(", "))),
+            );
+            continue;
+        }
+        match publicity(&text) {
+            Ok(n) => {
+                publicity_days.insert(kind, n);
+            }
+            Err(d) => report.push(d),
+        }
+    }
     let (supervisor, supervisor_text) = body(&doc, raw.supervisor);
 
     let required_kinds: Vec<Text> = raw
@@ -274,11 +328,28 @@ pub(super) fn load_site(
         supervisor_text,
         categories_text,
         response_days,
+        accept_days,
+        reopen_days,
+        objection_days,
+        publicity_days,
+        sms_notices: raw.sms_notices.is_some_and(|b| b.value),
         required_kinds,
         public_phones: raw.public_phones.into_iter().map(|p| p.value).collect(),
         categories,
         calendar,
     })
+}
+
+/// A 公示期 in days (1–90), from site.yaml's `publicity_days` or a record's own.
+pub(super) fn publicity(text: &Text) -> Result<u32, Diagnostic> {
+    match text.value.trim().parse::<u32>() {
+        Ok(n) if (1..=90).contains(&n) => Ok(n),
+        _ => Err(Diagnostic::error(
+            text.span.clone(),
+            "publicity_days must be a whole number of days from 1 to 90",
+        )
+        .with_help("e.g. publicity_days: 7 (the 公示期 counted from published)")),
+    }
 }
 
 fn body(doc: &Doc, raw: BodyFile) -> (Body, Vec<Text>) {

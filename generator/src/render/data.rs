@@ -2,7 +2,7 @@
 //! and the function's `manifest.json`. Amounts are exact strings in both.
 
 use serde::Serialize;
-use ydt_function::manifest::{Community as ManifestCommunity, Manifest};
+use ydt_function::manifest::{Community as ManifestCommunity, Manifest, RecordRef};
 
 use super::csv::Csv;
 use crate::model::{CellValue, Column, Community, KindSchema, Record, Site};
@@ -333,6 +333,9 @@ pub(crate) fn manifest_of(
         base_url: base_url.to_string(),
         supervisor: c.supervisor.clone(),
         response_days: c.response_days,
+        accept_days: c.accept_days,
+        reopen_days: c.reopen_days,
+        objection_days: c.objection_days,
         categories: c.categories.clone(),
         communities: site
             .communities
@@ -344,6 +347,15 @@ pub(crate) fn manifest_of(
                 district: m.district.value.clone(),
                 handler: m.handler.clone(),
                 placements: m.placements.iter().map(|p| p.id.clone()).collect(),
+                records: m
+                    .records
+                    .iter()
+                    .map(|r| RecordRef {
+                        id: r.id.clone(),
+                        title: r.title.value.clone(),
+                        objection_until: c.objection_until(r).map(|d| d.to_string()),
+                    })
+                    .collect(),
             })
             .collect(),
         calendar: c.calendar.clone(),

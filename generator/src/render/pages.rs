@@ -38,12 +38,24 @@ pub(super) struct SiteView {
     lang: String,
     supervisor: Body,
     response_days: u32,
+    /// Working days to answer an objection inside the 公示期.
+    objection_days: u32,
+    /// The forms offer SMS notices.
+    sms_notices: bool,
+    /// Who may file for a resident: `id` (the form's value) and `label`.
+    on_behalf_roles: Vec<RoleView>,
     categories: Vec<CategoryView>,
     /// The submission form's checks in the browser: the function's own limits and messages.
     form: FormRules,
     /// Only on the home page.
     #[serde(skip_serializing_if = "Option::is_none")]
     streets: Option<Vec<StreetView>>,
+}
+
+#[derive(Serialize)]
+struct RoleView {
+    id: &'static str,
+    label: &'static str,
 }
 
 #[derive(Serialize)]
@@ -172,6 +184,19 @@ struct RecordView {
     full_names: bool,
     /// The form, with this record's complaint category chosen (when the site has it).
     question: String,
+    /// The 公示期, if the record's kind (or the record) has one.
+    publicity: Option<PublicityView>,
+    /// The objection form, `/c/<slug>/<record-id>/yiyi/`.
+    yiyi: String,
+}
+
+#[derive(Serialize)]
+struct PublicityView {
+    /// `2026年11月5日`
+    from: String,
+    until: String,
+    /// `YYYY-MM-DD`, for a `<time>`.
+    until_iso: String,
 }
 
 #[derive(Serialize)]
@@ -222,6 +247,12 @@ impl<'a> SiteContext<'a> {
             lang: c.lang.clone(),
             supervisor: c.supervisor.clone(),
             response_days: c.response_days,
+            objection_days: c.objection_days,
+            sms_notices: c.sms_notices,
+            on_behalf_roles: ydt_function::validate::ON_BEHALF_ROLES
+                .iter()
+                .map(|&(id, label)| RoleView { id, label })
+                .collect(),
             categories: c.categories.iter().map(category_view).collect(),
             form: FormRules::default(),
             streets: Some(streets),
@@ -742,6 +773,7 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 Some(id) => format!("/c/{}/jiandu/?category={id}&record={}", c.slug, r.id),
                 None => format!("/c/{}/jiandu/?record={}", c.slug, r.id),
             };
+            let yiyi = format!("{path}yiyi/");
             let view = RecordView {
                 question,
                 csv: format!("{path}data.csv"),
@@ -752,6 +784,12 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 columns,
                 rows,
                 full_names: r.full_names,
+                publicity: site.config.objection_until(r).map(|until| PublicityView {
+                    from: r.published.chinese(),
+                    until: until.chinese(),
+                    until_iso: until.to_string(),
+                }),
+                yiyi: yiyi.clone(),
                 link,
             };
             let mut t = with_community(ctx.page(
@@ -770,6 +808,17 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 &path,
                 &t,
             );
+            // The objection form: a plain form post that names the record.
+            let mut objection = with_community(ctx.page(
+                &yiyi,
+                format!("提出异议 - {}", view.link.title),
+                format!(
+                    "对{}「{}」有异议，可以在这里提出，社区限期答复。",
+                    c.name.value, view.link.title
+                ),
+            ));
+            objection.insert("record", &view);
+            out.page("yiyi.html", &yiyi, &objection);
             let dir = &path[1..];
             out.file(&format!("{dir}data.csv"), &data::csv(site, r));
             match data::xlsx(site, r) {

@@ -291,6 +291,9 @@
     if (device) data.device = device;
     var record = value(form, 'record');
     if (record) data.record = record;
+    if (!anonymous && value(form, 'notify_sms') === 'on') data.notify_sms = true;
+    var role = value(form, 'on_behalf_role');
+    if (role) data.on_behalf = { role: role, name: trim(value(form, 'on_behalf_name')) || null };
     var honeypot = value(form, 'website');
     if (honeypot) data.website = honeypot;
     return data;

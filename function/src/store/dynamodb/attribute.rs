@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::store::CaseItem;
+use crate::store::{CaseItem, OnBehalf};
 use crate::table::{attr, item};
 
 /// An item as the SDK reads and writes it.
@@ -65,10 +65,17 @@ pub(crate) fn case_to_item(case: &CaseItem) -> Item {
     put(attr::UPDATED_AT, &case.updated_at);
     put(attr::DUE_AT, &case.due_at);
     put(attr::QUERY_HASH, &case.query_hash);
+    put(attr::ACCEPT_DUE, &case.accept_due);
     for (name, value) in [
         (attr::CONTACT_NAME, &case.contact_name),
         (attr::CONTACT_PHONE, &case.contact_phone),
         (attr::CLOSED_AT, &case.closed_at),
+        (attr::RECORD, &case.record),
+        (attr::RATING, &case.rating),
+        (attr::RATING_COMMENT, &case.rating_comment),
+        (attr::RATED_AT, &case.rated_at),
+        (attr::EXTENDED_TO, &case.extended_to),
+        (attr::EXTEND_REASON, &case.extend_reason),
     ] {
         if let Some(value) = value {
             put(name, value);
@@ -78,7 +85,27 @@ pub(crate) fn case_to_item(case: &CaseItem) -> Item {
         attr::ANONYMOUS.to_string(),
         AttributeValue::Bool(case.anonymous),
     );
+    // Only when true, so a console item carries no flags that say nothing.
+    for (name, value) in [(attr::LATE, case.late), (attr::NOTIFY_SMS, case.notify_sms)] {
+        if value {
+            item.insert(name.to_string(), AttributeValue::Bool(true));
+        }
+    }
+    if let Some(by) = &case.on_behalf {
+        let map = [
+            (attr::ON_BEHALF_ROLE.to_string(), s(&by.role)),
+            (attr::ON_BEHALF_NAME.to_string(), s(&by.name)),
+        ];
+        item.insert(
+            attr::ON_BEHALF.to_string(),
+            AttributeValue::M(map.into_iter().collect()),
+        );
+    }
     item
+}
+
+fn flag(item: &Item, name: &str) -> bool {
+    matches!(item.get(name), Some(AttributeValue::Bool(true)))
 }
 
 pub(crate) fn case_from_item(item: &Item) -> CaseItem {
@@ -91,7 +118,7 @@ pub(crate) fn case_from_item(item: &Item) -> CaseItem {
         category: text(item, attr::CATEGORY),
         category_name: text(item, attr::CATEGORY_NAME),
         body: text(item, attr::BODY),
-        anonymous: matches!(item.get(attr::ANONYMOUS), Some(AttributeValue::Bool(true))),
+        anonymous: flag(item, attr::ANONYMOUS),
         contact_name: optional_text(item, attr::CONTACT_NAME),
         contact_phone: optional_text(item, attr::CONTACT_PHONE),
         status: text(item, attr::STATUS),
@@ -102,5 +129,21 @@ pub(crate) fn case_from_item(item: &Item) -> CaseItem {
         due_at: text(item, attr::DUE_AT),
         closed_at: optional_text(item, attr::CLOSED_AT),
         query_hash: text(item, attr::QUERY_HASH),
+        accept_due: text(item, attr::ACCEPT_DUE),
+        record: optional_text(item, attr::RECORD),
+        late: flag(item, attr::LATE),
+        on_behalf: match item.get(attr::ON_BEHALF) {
+            Some(AttributeValue::M(map)) => Some(OnBehalf {
+                role: text(map, attr::ON_BEHALF_ROLE),
+                name: text(map, attr::ON_BEHALF_NAME),
+            }),
+            _ => None,
+        },
+        notify_sms: flag(item, attr::NOTIFY_SMS),
+        rating: optional_text(item, attr::RATING),
+        rating_comment: optional_text(item, attr::RATING_COMMENT),
+        rated_at: optional_text(item, attr::RATED_AT),
+        extended_to: optional_text(item, attr::EXTENDED_TO),
+        extend_reason: optional_text(item, attr::EXTEND_REASON),
     }
 }

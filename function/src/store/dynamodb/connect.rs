@@ -110,15 +110,18 @@ pub struct JobContext {
 }
 
 impl JobContext {
-    pub async fn from_env() -> JobContext {
+    /// Fails only when residents' SMS are asked for (`YDT_SMS=provider`) but not configured.
+    pub async fn from_env() -> Result<JobContext, String> {
+        let provider = crate::notify::SmsProvider::from_env()?;
         let clients = connect(None, None).await;
-        JobContext {
+        Ok(JobContext {
             client: clients.dynamodb,
             names: super::TableNames::from_env(),
             notifier: crate::notify::SnsNotifier::new(
                 clients.sns,
                 crate::notify::Topics::from_env(),
-            ),
-        }
+            )
+            .with_provider(provider),
+        })
     }
 }
