@@ -82,6 +82,7 @@ test('without JavaScript: a closed case is rated on the track page; 不满意 re
   const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${serve.origin}/c/${SLUG}/jiandu/`);
+  await page.locator('#category').selectOption({ index: 1 });
   await page.getByLabel('具体内容').fill('十一月的高龄津贴到现在还没有发放，请社区核实。');
   await page.getByLabel('姓名', { exact: true }).fill('王秀英');
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '提交' }).click()]);
