@@ -55,6 +55,11 @@ fn the_list_and_every_power_have_pages_linked_from_the_site() {
         );
     }
     assert!(sitemap.contains("https://ydt.example.cn/quanli/</loc>"));
+    let dibao_steps = steps_of(&site.read(DIBAO)).len();
+    assert!(
+        list.contains(&format!("{dibao_steps}步")),
+        "the list gives each power's number of steps"
+    );
 
     // A community's own power has its page under the community, is listed there and on the
     // site-wide list, and is in the sitemap.

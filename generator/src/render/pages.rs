@@ -118,7 +118,8 @@ struct PowerLink {
     path: String,
     kind: Option<String>,
     kind_name: Option<String>,
-    steps: usize,
+    /// How many steps (`power.steps` on a power's page is the steps themselves).
+    step_count: usize,
 }
 
 #[derive(Serialize)]
@@ -385,7 +386,7 @@ fn power_link(site: &Site, p: &Power, base: &str) -> PowerLink {
             .as_ref()
             .and_then(|k| site.kinds.get(k))
             .map(|k| k.name.clone()),
-        steps: p.steps.len(),
+        step_count: p.steps.len(),
     }
 }
 
