@@ -140,3 +140,64 @@ fn load_power(
         span: whole,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads the given power files from a folder of their own, with the built-in kinds.
+    fn load(files: &[(&str, &str)]) -> (Vec<Power>, Report) {
+        let dir =
+            std::env::temp_dir().join(format!("ydt-powers-{}-{}", std::process::id(), files[0].0));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        let (kinds, _) = crate::content::kinds::load(&[]);
+        let mut report = Report::default();
+        let powers = load_dir(&dir, &dir, &kinds, &mut report);
+        std::fs::remove_dir_all(&dir).unwrap();
+        (powers, report)
+    }
+
+    const POWER: &str = "name: 印章使用\nbasis: [《中华人民共和国村民委员会组织法》]\nacting_body: 社区居委会\nsteps:\n  - who: 申请人\n    what: 填写用印申请单\n  - who: 主任\n    what: 审核\n    time_limit: 当日\nnegative_list: [不准在空白纸上盖章]\n";
+
+    #[test]
+    fn a_power_keeps_its_steps_in_order_and_its_kind_may_be_left_out() {
+        let (powers, report) = load(&[("yinzhang.yaml", POWER)]);
+        assert!(!report.has_errors(), "{:?}", report.diagnostics);
+        let p = &powers[0];
+        assert_eq!(p.id, "yinzhang");
+        assert_eq!(p.kind, None);
+        let whats: Vec<&str> = p.steps.iter().map(|s| s.what.as_str()).collect();
+        assert_eq!(whats, ["填写用印申请单", "审核"]);
+        assert_eq!(p.steps[1].time_limit.as_ref().unwrap().as_str(), "当日");
+    }
+
+    #[test]
+    fn a_power_without_steps_or_basis_is_refused() {
+        let steps = POWER
+            .split_once("steps:\n")
+            .and_then(|(_, rest)| rest.split_once("negative_list"))
+            .map(|(steps, _)| steps)
+            .unwrap();
+        let empty = POWER
+            .replace("basis: [《中华人民共和国村民委员会组织法》]", "basis: []")
+            .replace(&format!("steps:\n{steps}"), "steps: []\n");
+        let (_, report) = load(&[("empty.yaml", &empty)]);
+        let messages: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(
+            messages.iter().any(|m| m.contains("没有写办理流程")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("没有写依据")),
+            "{messages:?}"
+        );
+    }
+}
