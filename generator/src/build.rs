@@ -98,6 +98,7 @@ pub fn build(root: &Path, sink: &dyn Sink, options: &Options) -> Result<Built, R
     let Some(content::Settings {
         config,
         kinds,
+        powers,
         community_dirs,
     }) = settings
     else {
@@ -133,6 +134,7 @@ pub fn build(root: &Path, sink: &dyn Sink, options: &Options) -> Result<Built, R
         config,
         kinds,
         communities: Vec::new(),
+        powers,
     };
     checks::site_settings(&site, &mut report);
 

@@ -277,6 +277,8 @@ pub struct Site {
     pub kinds: Kinds,
     /// Sorted by street, then slug.
     pub communities: Vec<Community>,
+    /// The site-wide small-power list, `content/powers/*.yaml`, by id.
+    pub powers: Vec<Power>,
 }
 
 /// `content/site.yaml`.
@@ -336,6 +338,8 @@ pub struct Community {
     pub records: Vec<Record>,
     /// Newest first, then by id.
     pub notices: Vec<Notice>,
+    /// The community's own small powers, `powers/*.yaml`, by id.
+    pub powers: Vec<Power>,
     pub span: Span,
 }
 
@@ -389,6 +393,54 @@ pub enum CellValue {
     Integer(i64),
 }
 
+/// One small power of the 小微权力清单, `powers/<id>.yaml`: what it rests on, who exercises it,
+/// the steps it must go through and what may never be done with it.
+#[derive(Debug)]
+pub struct Power {
+    /// The file name: lowercase ASCII, part of `/quanli/<id>/`.
+    pub id: String,
+    pub name: Text,
+    pub summary: Option<Text>,
+    /// Laws and rules it rests on, as written (《社会救助暂行办法》 …).
+    pub basis: Vec<Text>,
+    /// Who exercises it (村（居）民委员会 …).
+    pub acting_body: Text,
+    pub steps: Vec<Step>,
+    /// The record kind its result is published as, checked against the site's kinds.
+    pub kind: Option<String>,
+    /// The 负面清单: what officials may not do.
+    pub negative_list: Vec<Text>,
+    pub span: Span,
+}
+
+/// One step of a power's procedure.
+#[derive(Debug)]
+pub struct Step {
+    pub who: Text,
+    pub what: Text,
+    /// As written, e.g. `5个工作日`.
+    pub time_limit: Option<Text>,
+    /// What must be made public at this step.
+    pub publish: Option<Text>,
+}
+
+impl Power {
+    /// Every string of the power that reaches a page.
+    pub fn published_texts(&self) -> Vec<(&Text, PublishedAs)> {
+        let mut out: Vec<&Text> = vec![&self.name, &self.acting_body];
+        out.extend(&self.summary);
+        out.extend(&self.basis);
+        for step in &self.steps {
+            out.push(&step.who);
+            out.push(&step.what);
+            out.extend(&step.time_limit);
+            out.extend(&step.publish);
+        }
+        out.extend(&self.negative_list);
+        out.into_iter().map(|t| (t, PublishedAs::Plain)).collect()
+    }
+}
+
 /// A notice, `notices/<id>.md`.
 #[derive(Debug)]
 pub struct Notice {
@@ -408,6 +460,9 @@ impl Site {
     /// recipient: what the privacy guard reads.
     pub fn published_texts(&self) -> Vec<(&Text, PublishedAs)> {
         let mut out = self.config.published_texts();
+        for power in &self.powers {
+            out.extend(power.published_texts());
+        }
         for community in &self.communities {
             out.extend(community.published_texts(&self.kinds));
         }
@@ -477,6 +532,9 @@ impl Community {
                 out.push((t, PublishedAs::Plain));
             }
             out.extend(notice.summary.iter().map(|t| (t, PublishedAs::Plain)));
+        }
+        for power in &self.powers {
+            out.extend(power.published_texts());
         }
         out
     }

@@ -243,6 +243,7 @@ fn site_facing(c: &Community) -> String {
         public_phones,
         records,
         notices,
+        powers,
         span: _,
     } = c;
     let records: Vec<_> = records
@@ -295,9 +296,14 @@ fn site_facing(c: &Community) -> String {
         .iter()
         .map(|Placement { id, name }| (id, &name.value))
         .collect();
+    // The small-power list names each community's own powers.
+    let powers: Vec<_> = powers
+        .iter()
+        .map(|p| format!("{} {} {:?}", p.id, p.name.value, p.kind))
+        .collect();
     let texts = |t: &[Text]| t.iter().map(|t| t.value.clone()).collect::<Vec<_>>();
     format!(
-        "{slug}\n{}\n{}\n{}\n{:?}\n{handler:?}\n{:?}\n{:?}\n{public_phones:?}\n{records:?}\n{notices:?}",
+        "{slug}\n{}\n{}\n{}\n{:?}\n{handler:?}\n{:?}\n{:?}\n{public_phones:?}\n{records:?}\n{notices:?}\n{powers:?}",
         name.value,
         street.value,
         district.value,

@@ -382,6 +382,38 @@ test('at 200 % zoom on a 360 px phone no page scrolls sideways', async () => {
   await context.close();
 });
 
+test('a small power\'s steps are a flowchart of boxes in order, read as an ordered list, at 200 % zoom', async () => {
+  const context = await browser.newContext({ viewport: { width: 180, height: 740 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  for (const p of ['/quanli/dibao-shenqing/', `/c/${SLUG}/quanli/laonian-zhucan/`]) {
+    await page.goto(serve.origin + p);
+    assert.equal(await page.locator('script:not([src])').count(), 0, `${p}: no inline script`);
+    // A screen reader meets one ordered list whose items are the steps.
+    const list = page.getByRole('list', { name: /办理流程/ });
+    assert.equal(await list.count(), 1, `${p}: the flowchart is a named list`);
+    assert.equal(await list.evaluate((el) => el.tagName), 'OL', `${p}: an ordered list`);
+    const items = list.getByRole('listitem');
+    const n = await items.count();
+    assert.ok(n >= 3, `${p}: its steps are list items (${n})`);
+    // Boxes one under the other, each inside the screen, each with an arrow to the next but the last.
+    let previousBottom = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const item = items.nth(i);
+      const box = await item.boundingBox();
+      assert.ok(box.y > previousBottom, `${p}: step ${i + 1} is below step ${i}`);
+      assert.ok(box.x >= 0 && box.x + box.width <= 180, `${p}: step ${i + 1} fits 180 CSS px`);
+      assert.ok(await item.evaluate((el) => el.scrollWidth <= el.clientWidth), `${p}: step ${i + 1} does not overflow its box`);
+      const arrow = await item.evaluate((el) => getComputedStyle(el, '::after').borderTopWidth);
+      if (i < n - 1) assert.notEqual(arrow, '0px', `${p}: an arrow leaves step ${i + 1}`);
+      previousBottom = box.y + box.height;
+    }
+    assert.match(await items.first().innerText(), /第1步/);
+    assertNoViolations(await h.axeViolations(page), p);
+  }
+  await h.screenshot(page, 'quanli-180px');
+  await context.close();
+});
+
 test('the lookup shows status, who handles it, the due date, and a handler\'s reply', async () => {
   assert.ok(filed.js, 'a case was filed by the JavaScript test');
   const context = await browser.newContext(PHONE);

@@ -21,6 +21,9 @@ pub fn run(site: &Site, report: &mut Report) {
 pub fn site_settings(site: &Site, report: &mut Report) {
     let public = privacy::PublicNumbers::new(site.config.public_phones.iter());
     guard_texts(site.config.published_texts(), &public, report);
+    for power in &site.powers {
+        guard_texts(power.published_texts(), &public, report);
+    }
     kind_texts(site, report);
     calendar_reach(
         site,

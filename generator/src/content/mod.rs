@@ -6,6 +6,7 @@
 
 pub(crate) mod kinds;
 pub(crate) mod markdown;
+mod powers;
 mod records;
 mod site;
 pub(crate) mod yaml;
@@ -21,7 +22,9 @@ use crate::model::Kinds;
 use crate::model::{Community, Site, SiteConfig};
 
 /// Paths under `/c/<slug>/` that the generator writes itself, so no record may take them.
-pub(crate) const RESERVED_IDS: [&str; 6] = ["notices", "jiandu", "poster", "qr", "feed", "static"];
+pub(crate) const RESERVED_IDS: [&str; 7] = [
+    "notices", "jiandu", "poster", "qr", "feed", "static", "quanli",
+];
 
 /// Lowercase ASCII letters, digits and dashes, starting with a letter or digit: keeps URLs and QR
 /// codes short.
@@ -41,6 +44,7 @@ pub(crate) fn load(root: &Path) -> (Option<Site>, Report) {
     let Some(Settings {
         config,
         kinds,
+        powers,
         community_dirs,
     }) = settings
     else {
@@ -65,6 +69,7 @@ pub(crate) fn load(root: &Path) -> (Option<Site>, Report) {
         config,
         kinds,
         communities,
+        powers,
     });
     (site, report)
 }
@@ -76,6 +81,8 @@ pub(crate) struct Settings {
     /// for their own mistakes.
     pub config: Option<SiteConfig>,
     pub kinds: Kinds,
+    /// The site-wide small-power list, `content/powers/*.yaml`.
+    pub powers: Vec<crate::model::Power>,
     /// `content/communities/*/`, sorted.
     pub community_dirs: Vec<PathBuf>,
 }
@@ -104,6 +111,7 @@ pub(crate) fn load_settings(root: &Path) -> (Option<Settings>, Report) {
     report.extend(problems);
 
     let config = site::load_site(&site_file, &kinds, &mut report);
+    let powers = powers::load_dir(root, &content.join("powers"), &kinds, &mut report);
     report.extend(stray_files(root, &content, &site_level_place));
 
     let mut dirs: Vec<PathBuf> = match std::fs::read_dir(content.join("communities")) {
@@ -124,6 +132,7 @@ pub(crate) fn load_settings(root: &Path) -> (Option<Settings>, Report) {
     let settings = Settings {
         config,
         kinds,
+        powers,
         community_dirs: dirs,
     };
     (Some(settings), report)
@@ -206,6 +215,7 @@ pub(crate) fn load_community(
     community
         .notices
         .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    community.powers = powers::load_dir(root, &dir.join("powers"), kinds, report);
     Some(community)
 }
 
@@ -213,22 +223,22 @@ pub(crate) fn load_community(
 type Place<'a> = &'a [&'a str];
 
 /// What may sit under `content/` outside the community folders: the site's settings, this
-/// guide, the spreadsheet `.gitignore`, and the site's own kinds.
+/// guide, the spreadsheet `.gitignore`, the site's own kinds and its small-power list.
 fn site_level_place(place: Place<'_>) -> Placement {
     match place {
         ["site.yaml" | "README.md" | ".gitignore"] => Placement::Content,
-        ["kinds", file] if has_extension(file, &["yaml", "yml"]) => Placement::Content,
+        ["kinds" | "powers", file] if has_extension(file, &["yaml", "yml"]) => Placement::Content,
         // Each community folder is checked when it is read.
         ["communities", _, ..] => Placement::Elsewhere,
         _ => Placement::Stray,
     }
 }
 
-/// What may sit in a community's folder: its settings, records and notices.
+/// What may sit in a community's folder: its settings, records, notices and own powers.
 fn community_place(place: Place<'_>) -> Placement {
     match place {
         ["community.yaml"] => Placement::Content,
-        ["records", file] if has_extension(file, &["yaml", "yml"]) => Placement::Content,
+        ["records" | "powers", file] if has_extension(file, &["yaml", "yml"]) => Placement::Content,
         ["notices", file] if has_extension(file, &["md"]) => Placement::Content,
         _ => Placement::Stray,
     }
@@ -293,7 +303,7 @@ fn stray_file(root: &Path, path: &Path) -> Diagnostic {
     let help = if spreadsheet {
         "表格请用 ydt import 导入成记录（姓名、身份证号会自动打码，电话、银行卡号不写入），导入后把原表格移出 content/：原表格里的身份证号、银行卡号和电话不能提交到仓库"
     } else {
-        "content/ 里只能放 site.yaml、README.md、kinds/*.yaml 和各社区的 community.yaml、records/*.yaml、notices/*.md；附件（扫描件、图片、Word 文件）不放进仓库，需要公开的内容写进记录或通知正文"
+        "content/ 里只能放 site.yaml、README.md、kinds/*.yaml、powers/*.yaml 和各社区的 community.yaml、records/*.yaml、notices/*.md、powers/*.yaml；附件（扫描件、图片、Word 文件）不放进仓库，需要公开的内容写进记录或通知正文"
     };
     Diagnostic::error(
         Span::new(&file, 0, 0),

@@ -43,7 +43,7 @@ pub(super) fn load_record(
     if !is_slug(id) || RESERVED_IDS.contains(&id) {
         report.push(
             Diagnostic::error(Span::whole(file), format!("record file name `{id}` cannot be used as a record id"))
-                .with_help("name record files in lowercase ASCII with dashes, e.g. 2026-10-gaoling.yaml (not notices, jiandu, poster, qr, feed or static)"),
+                .with_help("name record files in lowercase ASCII with dashes, e.g. 2026-10-gaoling.yaml (not notices, jiandu, poster, qr, feed, static or quanli)"),
         );
         return None;
     }

@@ -419,6 +419,7 @@ pub(super) fn load_community(
         public_phones: raw.public_phones.into_iter().map(|p| p.value).collect(),
         records: Vec::new(),
         notices: Vec::new(),
+        powers: Vec::new(),
         span: crate::diagnostics::Span::whole(file),
     })
 }

@@ -81,7 +81,13 @@ pub(crate) fn sitemaps(site: &Site, base_url: &str) -> Vec<(String, Vec<u8>)> {
         ("/track/".into(), None),
         ("/help/".into(), None),
         ("/data/".into(), None),
+        ("/quanli/".into(), None),
     ];
+    urls.extend(
+        site.powers
+            .iter()
+            .map(|p| (format!("/quanli/{}/", p.id), None)),
+    );
     for c in &site.communities {
         let latest = c
             .records
@@ -91,6 +97,11 @@ pub(crate) fn sitemaps(site: &Site, base_url: &str) -> Vec<(String, Vec<u8>)> {
             .max();
         urls.push((format!("/c/{}/", c.slug), latest));
         urls.push((format!("/c/{}/jiandu/", c.slug), None));
+        urls.extend(
+            c.powers
+                .iter()
+                .map(|p| (format!("/c/{}/quanli/{}/", c.slug, p.id), None)),
+        );
         urls.push((
             format!("/c/{}/notices/", c.slug),
             c.notices.iter().map(|n| n.date).max(),

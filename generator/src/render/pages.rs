@@ -10,7 +10,7 @@ use ydt_function::validate::FormRules;
 use super::{RenderOptions, Sink, Summary, Theme, data, feed, qr};
 use crate::diagnostics::Diagnostic;
 use crate::model::ColumnType;
-use crate::model::{CellValue, Community, Notice, Period, Record, Site};
+use crate::model::{CellValue, Community, Notice, Period, Power, Record, Site};
 
 pub(super) enum Job<'c> {
     /// Pages that belong to no one community: home, track, help, 404, sitemap, manifest, assets.
@@ -47,6 +47,8 @@ pub(super) struct SiteView {
     categories: Vec<CategoryView>,
     /// The submission form's checks in the browser: the function's own limits and messages.
     form: FormRules,
+    /// The site-wide small-power list, for links from any page.
+    powers: Vec<PowerLink>,
     /// Only on the home page.
     #[serde(skip_serializing_if = "Option::is_none")]
     streets: Option<Vec<StreetView>>,
@@ -114,6 +116,48 @@ struct CommunityView {
     archive: Vec<MonthGroup>,
     notices: Vec<NoticeLink>,
     record_count: usize,
+    /// The community's own small powers (the site-wide list is `site.powers`).
+    powers: Vec<PowerLink>,
+}
+
+#[derive(Serialize, Clone)]
+struct PowerLink {
+    id: String,
+    name: String,
+    summary: Option<String>,
+    acting_body: String,
+    /// `/quanli/<id>/`, or `/c/<slug>/quanli/<id>/` for a community's own.
+    path: String,
+    kind: Option<String>,
+    kind_name: Option<String>,
+    /// How many steps (`power.steps` on a power's page is the steps themselves).
+    step_count: usize,
+}
+
+#[derive(Serialize)]
+struct PowerView {
+    #[serde(flatten)]
+    link: PowerLink,
+    basis: Vec<String>,
+    /// In order: the flowchart.
+    steps: Vec<StepView>,
+    negative_list: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    who: String,
+    what: String,
+    time_limit: Option<String>,
+    publish: Option<String>,
+}
+
+/// A community's own powers, as the site-wide list shows them.
+#[derive(Serialize)]
+struct CommunityPowers {
+    name: String,
+    path: String,
+    powers: Vec<PowerLink>,
 }
 
 #[derive(Serialize)]
@@ -184,6 +228,9 @@ struct RecordView {
     full_names: bool,
     /// The form, with this record's complaint category chosen (when the site has it).
     question: String,
+    /// The small powers whose result is published as this record's kind: the community's own
+    /// first, then the site's.
+    powers: Vec<PowerLink>,
     /// The 公示期, if the record's kind (or the record) has one.
     publicity: Option<PublicityView>,
     /// The objection form, `/c/<slug>/<record-id>/yiyi/`.
@@ -255,6 +302,11 @@ impl<'a> SiteContext<'a> {
                 .collect(),
             categories: c.categories.iter().map(category_view).collect(),
             form: FormRules::default(),
+            powers: site
+                .powers
+                .iter()
+                .map(|p| power_link(site, p, "/"))
+                .collect(),
             streets: Some(streets),
         };
         let home_view = tera::Value::from_serializable(&view);
@@ -351,6 +403,52 @@ fn record_link(site: &Site, community: &Community, r: &Record) -> RecordLink {
     }
 }
 
+/// A power's link; `base` is `/` for the site's list, `/c/<slug>/` for a community's own.
+fn power_link(site: &Site, p: &Power, base: &str) -> PowerLink {
+    PowerLink {
+        id: p.id.clone(),
+        name: p.name.value.clone(),
+        summary: p.summary.as_ref().map(|s| s.value.clone()),
+        acting_body: p.acting_body.value.clone(),
+        path: format!("{base}quanli/{}/", p.id),
+        kind: p.kind.clone(),
+        kind_name: p
+            .kind
+            .as_ref()
+            .and_then(|k| site.kinds.get(k))
+            .map(|k| k.name.clone()),
+        step_count: p.steps.len(),
+    }
+}
+
+fn power_view(site: &Site, p: &Power, base: &str) -> PowerView {
+    PowerView {
+        link: power_link(site, p, base),
+        basis: p.basis.iter().map(|b| b.value.clone()).collect(),
+        steps: p
+            .steps
+            .iter()
+            .map(|s| StepView {
+                who: s.who.value.clone(),
+                what: s.what.value.clone(),
+                time_limit: s.time_limit.as_ref().map(|t| t.value.clone()),
+                publish: s.publish.as_ref().map(|t| t.value.clone()),
+            })
+            .collect(),
+        negative_list: p.negative_list.iter().map(|t| t.value.clone()).collect(),
+    }
+}
+
+/// A power page's share description: who acts and what it may not do, briefly.
+fn power_description(p: &Power, place: &str) -> String {
+    format!(
+        "{place}小微权力清单：{}，由{}办理，共{}步，每一步的时限、公开内容和负面清单。",
+        p.name.value,
+        p.acting_body.value,
+        p.steps.len()
+    )
+}
+
 fn notice_link(community: &Community, n: &Notice) -> NoticeLink {
     NoticeLink {
         id: n.id.clone(),
@@ -424,6 +522,11 @@ fn community_view(site: &Site, c: &Community) -> CommunityView {
         archive,
         notices: c.notices.iter().map(|n| notice_link(c, n)).collect(),
         record_count: c.records.len(),
+        powers: c
+            .powers
+            .iter()
+            .map(|p| power_link(site, p, &format!("/c/{}/", c.slug)))
+            .collect(),
     }
 }
 
@@ -551,6 +654,37 @@ fn site_pages(ctx: &SiteContext, out: &mut Writer) {
         }),
     );
     out.page("data.html", "/data/", &data_page);
+    let mut list = ctx.context(ctx.page(
+        "/quanli/",
+        format!("小微权力清单 - {title}"),
+        "低保、临时救助、宅基地、集体资产出租、工程项目、印章使用等小微权力：依据、谁来办、办理流程和时限、公开什么、不准做什么。".into(),
+    ));
+    let community_powers: Vec<CommunityPowers> = site
+        .communities
+        .iter()
+        .filter(|c| !c.powers.is_empty())
+        .map(|c| CommunityPowers {
+            name: c.name.value.clone(),
+            path: format!("/c/{}/", c.slug),
+            powers: c
+                .powers
+                .iter()
+                .map(|p| power_link(site, p, &format!("/c/{}/", c.slug)))
+                .collect(),
+        })
+        .collect();
+    list.insert("community_powers", &community_powers);
+    out.page("quanli.html", "/quanli/", &list);
+    for p in &site.powers {
+        let path = format!("/quanli/{}/", p.id);
+        let mut t = ctx.context(ctx.page(
+            &path,
+            format!("{} - 小微权力清单", p.name.value),
+            power_description(p, ""),
+        ));
+        t.insert("power", &power_view(site, p, "/"));
+        out.page("power.html", &path, &t);
+    }
     out.page(
         "404.html",
         "/404.html",
@@ -639,6 +773,17 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
             format!("{}的村（居）务、党务、财务公告。", c.name.value),
         )),
     );
+
+    for p in &c.powers {
+        let path = format!("{base}quanli/{}/", p.id);
+        let mut t = with_community(ctx.page(
+            &path,
+            format!("{} - {}小微权力清单", p.name.value, c.name.value),
+            power_description(p, &c.name.value),
+        ));
+        t.insert("power", &power_view(site, p, &base));
+        out.page("power.html", &path, &t);
+    }
 
     // QR codes and posters: the bare entry URL, and one per placement with ?from=. Each code is
     // drawn once and used twice: as its own file and inside its poster.
@@ -774,7 +919,20 @@ fn community_pages(ctx: &SiteContext, c: &Community, out: &mut Writer) {
                 None => format!("/c/{}/jiandu/?record={}", c.slug, r.id),
             };
             let yiyi = format!("{path}yiyi/");
+            let powers = c
+                .powers
+                .iter()
+                .filter(|p| p.kind.as_deref() == Some(r.kind.as_str()))
+                .map(|p| power_link(site, p, &base))
+                .chain(
+                    site.powers
+                        .iter()
+                        .filter(|p| p.kind.as_deref() == Some(r.kind.as_str()))
+                        .map(|p| power_link(site, p, "/")),
+                )
+                .collect();
             let view = RecordView {
+                powers,
                 question,
                 csv: format!("{path}data.csv"),
                 xlsx: format!("{path}data.xlsx"),
