@@ -41,15 +41,15 @@ pub(crate) fn is_slug(s: &str) -> bool {
 /// in some records, so every problem is found in one run).
 pub(crate) fn load(root: &Path) -> (Option<Site>, Report) {
     let (settings, mut report) = load_settings(root);
-    let Some(Settings {
-        config,
-        kinds,
-        powers,
-        community_dirs,
-    }) = settings
-    else {
+    let Some(settings) = settings else {
         return (None, report);
     };
+    let (config, kinds, powers, community_dirs) = (
+        settings.config,
+        settings.kinds,
+        settings.powers,
+        settings.community_dirs,
+    );
     let loaded: Vec<(Option<Community>, Report)> = community_dirs
         .par_iter()
         .map(|dir| {
