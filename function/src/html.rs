@@ -16,7 +16,12 @@ pub fn escape(text: &str) -> String {
 
 /// [`escape`], appended to `out`.
 pub fn escape_into(out: &mut String, text: &str) {
-    if !text.chars().any(needs_care) {
+    // Most text (every URL of a sitemap) needs nothing: look at bytes first. Only markup
+    // characters, controls and the lead bytes of C1 controls (0xC2) and of the direction
+    // characters (0xE2) can need care.
+    let maybe =
+        |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0x7f | 0xc2 | 0xe2) || b < 0x20;
+    if !text.bytes().any(maybe) || !text.chars().any(needs_care) {
         out.push_str(text);
         return;
     }

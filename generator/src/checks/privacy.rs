@@ -543,9 +543,7 @@ fn has_plausible_short_birth_date(id: &str) -> bool {
     let (Some(yy), Some(month), Some(day)) = (number(6..8), number(8..10), number(10..12)) else {
         return false;
     };
-    let year = 1900 + yy;
-    (1..=12).contains(&month)
-        && (1..=u32::from(days_in_month(year as u16, month as u8))).contains(&day)
+    is_calendar_date(1900 + yy, month, day)
 }
 
 /// GB 11643: the 18th character is the ISO 7064 MOD 11-2 check of the first 17 digits.
@@ -572,9 +570,14 @@ fn has_plausible_birth_date(id: &str) -> bool {
     else {
         return false;
     };
-    (1850..=2199).contains(&year)
-        && (1..=12).contains(&month)
-        && (1..=u32::from(days_in_month(year as u16, month as u8))).contains(&day)
+    (1850..=2199).contains(&year) && is_calendar_date(year, month, day)
+}
+
+/// A day that exists: month 1–12, day within that month.
+fn is_calendar_date(year: u32, month: u32, day: u32) -> bool {
+    (1..=12).contains(&month)
+        && u16::try_from(year)
+            .is_ok_and(|y| (1..=u32::from(days_in_month(y, month as u8))).contains(&day))
 }
 
 /// One run of 16–19 digits, or groups of four with a last group of one to four.
