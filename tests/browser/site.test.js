@@ -344,6 +344,18 @@ test('with JavaScript: a refusal from the server lands beside its field, with fo
   await context.close();
 });
 
+test('with JavaScript: a mangled link to the form does not stop its script', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(`${serve.origin}/c/${SLUG}/jiandu/?category=%E0%A4%A&record=%zz`);
+  await page.locator('#ydt-count-body').waitFor({ state: 'attached' });
+  assert.deepEqual(errors, [], 'form.js ran without errors');
+  assert.equal(await page.locator('#category').inputValue(), '', 'nothing is chosen from a mangled link');
+  await context.close();
+});
+
 test('phone numbers residents see are links a phone can call', async () => {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();

@@ -446,8 +446,13 @@
     var query = window.location.search.replace(/^\?/, '').split('&');
     each(query, function (pair) {
       var parts = pair.split('=');
-      var name = decodeURIComponent(parts[0] || '');
-      var text = decodeURIComponent((parts[1] || '').replace(/\+/g, ' '));
+      var name, text;
+      try {
+        name = decodeURIComponent(parts[0] || '');
+        text = decodeURIComponent((parts[1] || '').replace(/\+/g, ' '));
+      } catch (e) {
+        return; // a mangled link: the form works as if it had no query
+      }
       if (name === 'category' && text) setValue(form, 'category', text);
       if (name === 'record' && /^[a-z0-9-]{1,80}$/.test(text) && !field(form, 'record').length) {
         var hidden = document.createElement('input');
